@@ -1,0 +1,21 @@
+"""nbgrader settings: solutions/ is the source, notebooks/ the release (DESIGN.md)."""
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "nnbook"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# only notebooks travel to students; helper code comes from the installed nnbook package
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "_build", ".jupyter_cache"]
+
+# a submission that hangs or loops forever is cut off instead of stalling a batch of hundreds
+c.Execute.timeout = 600
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError('replace this line with your answer')"
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,37 @@
+"""Plotting helpers shared by the chapters."""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+
+def plot_curves(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "",
+                xlabel: str = "iteration", ylabel: str = "accuracy", ax=None, logy: bool = False):
+    """Plot named curves, each given as ``(x, y)``; names ending in 'test' are drawn dashed.
+
+    Returns the matplotlib Axes so that a notebook can add to it.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    if not curves:
+        raise ValueError("plot_curves: nothing to plot (no curves given)")
+    for name, (x, y) in curves.items():
+        if len(x) != len(y):
+            raise ValueError(f"plot_curves: curve {name!r} has {len(x)} x values but {len(y)} y values")
+        ax.plot(x, y, label=name, linestyle="--" if name.lower().endswith("test") else "-")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def history_curves(history: Mapping[str, Sequence[float]], every: int = 1, prefix: str = ""):
+    """Turn ``{"train": [...], "test": [...]}`` logged every `every` steps into plot_curves input."""
+    return {f"{prefix}{name}": ([every * (i + 1) for i in range(len(v))], list(v))
+            for name, v in history.items()}
