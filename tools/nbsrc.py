@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -116,6 +117,7 @@ def main(argv: list[str]) -> None:
         nb = to_notebook(open(argv[1], encoding="utf-8").read())
         nbformat.validate(nb)
         target = argv[2] if len(argv) > 2 else argv[1].rsplit(".", 1)[0] + ".ipynb"
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         print(f"wrote {target} ({len(nb.cells)} cells)")
     elif len(argv) == 2 and argv[0] == "to-py":
