@@ -4,6 +4,7 @@ One home per concern: `runtime` (mode, seeds, device, progress), `checks` (what 
 `mnist` (the data loader), `plots` (training curves). Chapter-specific generators live in their own
 modules (for example a maze simulator or a number-series generator).
 """
+from . import checks, mnist, plots, runtime
 from .checks import (GradingError, check_close, check_gradient, check_shape, check_sympy_equal,
                      check_true, numeric_gradient, relative_error)
 from .runtime import banner, by_mode, mode, progress, seed_everything, torch_device
