@@ -1,0 +1,130 @@
+"""Probing a model as a black box, for test cells that judge architectures (chapter 10).
+
+Whatever framework a student used (a `torch.nn.Module` or a Keras model), these helpers
+
+* call it and turn any crash into a `GradingError` that names the call (`attempt`, `predict`);
+* measure which outputs depend on which inputs by changing one input position (`dependence`):
+  a causal model's earlier outputs must not move, a bidirectional one's must;
+* list the parameters that feed one output of a PyTorch model (`parameters_feeding`): two decoders
+  that share one encoder share exactly the encoder's parameters.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .checks import GradingError
+
+
+def attempt(fn: Callable, what: str):
+    """Return ``fn()``; any exception becomes a GradingError that says what was being done."""
+    try:
+        return fn()
+    except GradingError:
+        raise
+    except NotImplementedError as err:
+        raise GradingError(f"{what}: not implemented yet (it raised NotImplementedError)") from err
+    except Exception as err:  # noqa: BLE001 - every crash of student code is a failed check here
+        text = f"{type(err).__name__}: {err}"
+        raise GradingError(f"{what} failed with {text[:700]}") from err
+
+
+def is_torch(model) -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(model, torch.nn.Module)
+
+
+def to_numpy(value):
+    """A tensor (torch, TensorFlow, Keras) or a tuple/list of them as float64 NumPy array(s)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(to_numpy(v) for v in value)
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def predict(model, *inputs, what: str = "calling the model"):
+    """Run `model` on NumPy `inputs` in inference mode (torch: eval + no_grad; Keras: training=False).
+
+    Integer inputs go in as int64 (torch) / int32 (Keras), real ones as float32. Returns NumPy
+    float64 output(s); a crash becomes a GradingError naming `what`."""
+    def convert(x, torch_side):
+        x = np.asarray(x)
+        if np.issubdtype(x.dtype, np.integer):
+            return x.astype(np.int64 if torch_side else np.int32)
+        return x.astype(np.float32)
+
+    if is_torch(model):
+        import torch
+
+        def run():
+            was_training = model.training
+            model.eval()
+            try:
+                with torch.no_grad():
+                    return model(*[torch.as_tensor(convert(x, True)) for x in inputs])
+            finally:
+                model.train(was_training)
+    else:
+        def run():
+            args = [convert(x, False) for x in inputs]
+            return model(args[0] if len(args) == 1 else args, training=False)
+    return to_numpy(attempt(run, what))
+
+
+def dependence(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: int, vocab_size: int,
+               seed: int = 0) -> np.ndarray:
+    """How much each time step of ``f(x)`` moves when the tokens at `position` change.
+
+    `x` holds integer tokens of shape (batch, time, ...); every sequence gets a different token at
+    `position` (drawn with `seed`). `f` maps such an array to outputs of shape (batch, time, ...).
+    Returns, for every time step t, ``max |f(x')[:, t] - f(x)[:, t]|`` (shape (time,))."""
+    x = np.array(x, copy=True)
+    if vocab_size < 2:
+        raise ValueError("dependence needs at least two tokens to swap between")
+    rng = np.random.default_rng(seed)
+    changed = x.copy()
+    shift = rng.integers(1, vocab_size, size=changed[:, position].shape)
+    changed[:, position] = (changed[:, position] + shift) % vocab_size
+    before, after = np.asarray(f(x)), np.asarray(f(changed))
+    if before.shape != after.shape or before.ndim < 2:
+        raise GradingError(f"dependence: outputs of shape {before.shape} and {after.shape} "
+                           f"have no (batch, time, ...) layout")
+    diff = np.abs(after - before)
+    return diff.reshape(diff.shape[0], diff.shape[1], -1).max(axis=(0, 2))
+
+
+def parameters_feeding(model, inputs, pick: Callable, seed: int = 0) -> set[str]:
+    """Names of the parameters of a torch `model` that the output ``pick(model(*inputs))`` depends on
+    (non-zero gradient of a random projection of that output)."""
+    import torch
+
+    def run():
+        model.zero_grad(set_to_none=True)
+        was_training = model.training
+        model.eval()
+        try:
+            out = pick(model(*[torch.as_tensor(np.asarray(x)) for x in inputs]))
+            gen = torch.Generator().manual_seed(seed)
+            weights = torch.randn(out.shape, generator=gen, dtype=out.dtype)
+            (out * weights).sum().backward()
+        finally:
+            model.train(was_training)
+        names = {name for name, p in model.named_parameters()
+                 if p.grad is not None and bool(torch.any(p.grad != 0))}
+        model.zero_grad(set_to_none=True)
+        return names
+    return attempt(run, "back-propagating from one output of the model")
+
+
+def count_parameters(model) -> int:
+    """Trainable parameters of a torch module or a Keras model."""
+    if is_torch(model):
+        return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+    return int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))

@@ -1,0 +1,90 @@
+"""Unit tests for nnbook.probes (black-box checks of architectures, chapter 10)."""
+import numpy as np
+import pytest
+import torch
+
+from nnbook import probes
+from nnbook.checks import GradingError
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self, bidirectional):
+        super().__init__()
+        torch.manual_seed(0)
+        self.emb = torch.nn.Embedding(7, 4)
+        self.rnn = torch.nn.GRU(4, 5, batch_first=True, bidirectional=bidirectional)
+        self.out = torch.nn.Linear(10 if bidirectional else 5, 3)
+
+    def forward(self, x):
+        return self.out(self.rnn(self.emb(x))[0])
+
+
+class TwoHeads(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.shared = torch.nn.Linear(3, 4)
+        self.a = torch.nn.Linear(4, 2)
+        self.b = torch.nn.Linear(4, 2)
+
+    def forward(self, x):
+        h = self.shared(x)
+        return self.a(h), self.b(h)
+
+
+def test_attempt_turns_crashes_into_grading_errors():
+    assert probes.attempt(lambda: 3, "three") == 3
+    def stub():
+        raise NotImplementedError
+    with pytest.raises(GradingError, match="not implemented"):
+        probes.attempt(stub, "building")
+    with pytest.raises(GradingError, match="building failed with ZeroDivisionError"):
+        probes.attempt(lambda: 1 / 0, "building")
+
+
+def test_predict_runs_torch_in_eval_mode_and_returns_numpy():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Dropout(0.9))
+    x = np.ones((4, 3))
+    a, b = probes.predict(model, x), probes.predict(model, x)
+    assert a.shape == (4, 2) and a.dtype == np.float64
+    np.testing.assert_array_equal(a, b)  # dropout is off
+    assert model.training  # the mode is restored
+    with pytest.raises(GradingError, match="calling the model failed"):
+        probes.predict(model, np.ones((4, 5)))
+
+
+def test_predict_runs_keras():
+    keras = pytest.importorskip("keras")
+    inp = keras.Input(shape=(None,), dtype="int32")
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Embedding(5, 3)(inp)))
+    out = probes.predict(model, np.zeros((2, 6), dtype=int))
+    assert out.shape == (2, 6, 2)
+
+
+def test_dependence_tells_causal_from_bidirectional():
+    x = np.random.default_rng(0).integers(0, 7, size=(3, 9))
+    for bidirectional in (False, True):
+        model = Tagger(bidirectional)
+        dep = probes.dependence(lambda z: probes.predict(model, z), x, 5, 7)
+        assert dep.shape == (9,)
+        assert np.all(dep[5:] > 1e-6)
+        assert np.all(dep[:5] > 1e-6) == bidirectional
+        assert np.all(dep[:5] == 0) != bidirectional
+
+
+def test_parameters_feeding_finds_shared_and_private_parts():
+    model = TwoHeads()
+    x = np.ones((2, 3), dtype=np.float32)
+    a = probes.parameters_feeding(model, [x], lambda out: out[0])
+    b = probes.parameters_feeding(model, [x], lambda out: out[1])
+    assert a & b == {"shared.weight", "shared.bias"}
+    assert a - b == {"a.weight", "a.bias"} and b - a == {"b.weight", "b.bias"}
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_count_parameters():
+    assert probes.count_parameters(torch.nn.Linear(3, 4)) == 16
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.Dense(4)
+    layer.build((None, 3))
+    model = keras.Sequential([keras.Input((3,)), layer])
+    assert probes.count_parameters(model) == 16
