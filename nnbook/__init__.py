@@ -4,6 +4,12 @@ One home per concern: `runtime` (mode, seeds, device, progress), `checks` (what 
 `mnist` (the data loader), `plots` (training curves). Chapter-specific generators live in their own
 modules (for example a maze simulator or a number-series generator).
 """
+import os as _os
+
+# quiet TensorFlow's C++ start-up logs and pick Keras' backend before either is imported
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+_os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
 from . import checks, mnist, plots, runtime
 from .checks import (GradingError, check_close, check_gradient, check_shape, check_sympy_equal,
                      check_true, numeric_gradient, relative_error)
