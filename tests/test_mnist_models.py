@@ -1,0 +1,143 @@
+"""Unit tests for nnbook.mnist_models (chapter 6): shapes, counts, initialisers, weight copying,
+training steps. Small and CPU-only; MNIST itself is not needed."""
+import math
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+keras = pytest.importorskip("keras")
+
+from nnbook import mnist_models as mm  # noqa: E402
+
+
+def _randomise(kmodel, seed=0, scale=0.1):
+    rng = np.random.default_rng(seed)
+    kmodel.set_weights([rng.normal(0, scale, w.shape).astype(np.float32) for w in kmodel.get_weights()])
+
+
+def test_truncated_sd_formula_against_quadrature():
+    x = np.linspace(-2, 2, 400001)
+    pdf = np.exp(-x * x / 2)
+    var = np.trapezoid(x * x * pdf, x) / np.trapezoid(pdf, x)
+    assert mm.truncated_normal_sd(1.0) == pytest.approx(math.sqrt(var), rel=1e-7)
+    assert mm.truncated_normal_sd(0.01) == pytest.approx(0.0087963, rel=1e-4)
+    assert mm.truncated_normal_sd(1.0, k=50) == pytest.approx(1.0)
+
+
+def test_numpy_sampler_respects_bounds_and_distribution():
+    s = mm.truncated_normal_numpy((200_000,), 0.01, rng=1)
+    assert s.dtype == np.float32 and np.abs(s).max() <= 0.02
+    assert s.std() == pytest.approx(mm.truncated_normal_sd(0.01), rel=0.01)
+    assert mm.ks_statistic(s, lambda v: mm.truncated_normal_cdf(v, 0.01)) < 0.005
+    clipped = np.clip(np.random.default_rng(1).normal(0, 0.01, 200_000), -0.02, 0.02)
+    assert mm.ks_statistic(clipped, lambda v: mm.truncated_normal_cdf(v, 0.01)) > 0.01
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_framework_initialisers_truncate_and_have_the_derived_sd(framework):
+    if framework == "torch":
+        torch.manual_seed(0)
+        w = mm.torch_trunc_normal_(torch.empty(300_000)).numpy()
+    else:
+        w = np.asarray(mm.keras_trunc_normal(seed=3)((300_000,)))
+    assert np.abs(w).max() <= 2 * mm.INIT_SD + 1e-7
+    assert w.std() == pytest.approx(mm.truncated_normal_sd(mm.INIT_SD), rel=0.01)
+    assert mm.ks_statistic(w, lambda v: mm.truncated_normal_cdf(v, mm.INIT_SD)) < 0.005
+
+
+@pytest.mark.parametrize("name", mm.MODEL_NAMES)
+def test_param_counts_match_both_frameworks(name):
+    k, t = mm.KERAS_BUILDERS[name](), mm.TORCH_BUILDERS[name]()
+    assert k.count_params() == mm.param_count(name)
+    assert sum(p.numel() for p in t.parameters()) == mm.param_count(name)
+
+
+def test_param_count_values():
+    assert mm.param_count("linear") == 7850
+    assert mm.param_count("mlp") == 785 * 1500 + 2 * 1501 * 1500 + 1501 * 10
+    assert mm.param_count("cnn") == 26 * 32 + (800 + 1) * 64 + 3137 * 10
+
+
+@pytest.mark.parametrize("name", mm.MODEL_NAMES)
+def test_copy_keras_to_torch_gives_the_same_logits(name):
+    k, t = mm.KERAS_BUILDERS[name](), mm.TORCH_BUILDERS[name]()
+    _randomise(k, scale=0.05)
+    mm.copy_keras_to_torch(k, t)
+    x = np.random.default_rng(2).random((7, 784), dtype=np.float32)
+    np.testing.assert_allclose(mm.torch_logits(t, x), mm.keras_logits(k, x), rtol=1e-4, atol=1e-4)
+
+
+def test_flatten_order_matters_for_the_cnn():
+    k, t = mm.keras_cnn(), mm.torch_cnn()
+    _randomise(k)
+    mm.copy_keras_to_torch(k, t)
+    kernel = k.layers[-1].get_weights()[0]
+    with torch.no_grad():
+        t[-1].weight.copy_(torch.from_numpy(np.ascontiguousarray(kernel.T)))  # naive copy
+    x = np.random.default_rng(3).random((4, 784), dtype=np.float32)
+    assert np.abs(mm.torch_logits(t, x) - mm.keras_logits(k, x)).max() > 1e-2
+
+
+def test_initial_values():
+    k, t = mm.keras_linear(), mm.torch_linear()
+    assert all(np.all(w == 0) for w in k.get_weights())
+    assert all(torch.all(p == 0) for p in t.parameters())
+    for model in (mm.torch_mlp(hidden=(50, 40)), mm.torch_cnn()):
+        for layer in mm.torch_weighted_layers(model):
+            assert torch.all(layer.bias == mm.BIAS_INIT)
+            assert layer.weight.abs().max() <= 2 * mm.INIT_SD
+    for model in (mm.keras_mlp(hidden=(50, 40)), mm.keras_cnn()):
+        for layer in mm.keras_weighted_layers(model):
+            kernel, bias = layer.get_weights()
+            assert np.allclose(bias, mm.BIAS_INIT) and np.abs(kernel).max() <= 2 * mm.INIT_SD + 1e-7
+
+
+def test_dropout_layers():
+    t = mm.torch_mlp(hidden=(20, 20, 20), dropout=0.5)
+    assert [m.p for m in t if isinstance(m, torch.nn.Dropout)] == [0.5] * 3
+    k = mm.keras_mlp(hidden=(20, 20, 20), dropout=0.5)
+    assert [l.rate for l in k.layers if isinstance(l, keras.layers.Dropout)] == [0.5] * 3
+
+
+def test_accuracy():
+    logits = np.array([[0.1, 0.9], [2.0, -1.0], [0.0, 1.0]])
+    assert mm.accuracy(logits, np.array([1, 0, 0])) == pytest.approx(2 / 3)
+    assert mm.accuracy(torch.tensor(logits), torch.tensor([1, 1, 1])) == pytest.approx(2 / 3)
+
+
+def test_minibatches_cover_each_epoch_once():
+    batches = list(mm.minibatches(10, 3, 6, seed=0))
+    assert all(len(b) == 3 for b in batches)
+    assert sorted(np.concatenate(batches[:3])) == sorted(set(np.concatenate(batches[:3])))
+    assert [list(b) for b in batches] == [list(b) for b in mm.minibatches(10, 3, 6, seed=0)]
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_training_lowers_loss_and_logs(framework):
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 784), dtype=np.float32)
+    y = (x[:, :10].argmax(1)).astype(np.int64)
+    model = mm.torch_linear() if framework == "torch" else mm.keras_linear()
+    hist = mm.train(framework, model, (x, y, x[:100], y[:100]), steps=30, optimizer="adam", batch=50,
+                    eval_every=10, show_progress=False)
+    assert hist["step"] == [10, 20, 30]
+    assert hist["loss"][-1] < hist["loss"][0] and hist["train"][-1] > 0.2
+    assert hist["seconds"] > 0
+
+
+def test_first_sgd_step_of_the_linear_model_is_the_same_in_both_frameworks():
+    rng = np.random.default_rng(1)
+    x = rng.random((100, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 100)
+    t = mm.torch_linear()
+    mm.torch_train_step(t, mm.torch_optimizer("sgd", t.parameters()), torch.from_numpy(x), torch.from_numpy(y))
+    k = mm.keras_linear()
+    mm.keras_train_step(k, mm.keras_optimizer("sgd"))(x, y)
+    # analytic: from zeros the softmax is uniform, dL/dW = x^T (1/10 - onehot) / B
+    expected = -mm.SGD_LR * x.T @ (0.1 - np.eye(10)[y]) / 100
+    np.testing.assert_allclose(k.get_weights()[0], expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(t[0].weight.detach().numpy().T, expected, rtol=1e-4, atol=1e-6)
