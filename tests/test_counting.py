@@ -83,11 +83,21 @@ def test_receptive_field_formula_and_torch_measurement():
         c = 5
     model = torch.nn.Sequential(*layers)
     steps = counting.dependence_torch(model, 4, 30, 20)
-    counting.check_causal_field(steps, 20, 15)
+    counting.check_causal_field(steps, 20, 3, (1, 2, 4))
     with pytest.raises(GradingError, match="future"):
-        counting.check_causal_field(np.arange(10, 25), 20, 15)
+        counting.check_causal_field(np.arange(10, 25), 20, 3, (1, 2, 4))
     with pytest.raises(GradingError, match="receptive field 15"):
-        counting.check_causal_field(np.arange(14, 21), 20, 15)
+        counting.check_causal_field(np.arange(14, 21), 20, 3, (1, 2, 4))
+
+
+def test_offsets_with_gaps():
+    torch = pytest.importorskip("torch")
+    assert counting.conv_stack_offsets(3, (1, 2, 4)) == list(range(15))
+    assert counting.conv_stack_offsets(2, (1, 3)) == [0, 1, 3, 4]
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.ConstantPad1d((1, 0), 0.0), torch.nn.Conv1d(3, 4, 2),
+                                torch.nn.ConstantPad1d((3, 0), 0.0), torch.nn.Conv1d(4, 4, 2, dilation=3))
+    counting.check_causal_field(counting.dependence_torch(model, 3, 20, 10), 10, 2, (1, 3))
 
 
 def test_dependence_torch_rejects_shortened_output():
@@ -102,7 +112,7 @@ def test_dependence_keras_causal_dilated():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((None, 3))] + [
         keras.layers.Conv1D(4, 3, dilation_rate=d, padding="causal") for d in (1, 2, 4)])
-    counting.check_causal_field(counting.dependence_keras(model, 3, 30, 20), 20, 15)
+    counting.check_causal_field(counting.dependence_keras(model, 3, 30, 20), 20, 3, (1, 2, 4))
     assert counting.count_keras(model) == (3 * 3 * 4 + 4) + 2 * (3 * 4 * 4 + 4)
 
 
@@ -121,3 +131,13 @@ def test_plot_dilated_receptive_field():
     matplotlib.use("Agg")
     ax = counting.plot_dilated_receptive_field(3, (1, 2, 4))
     assert "receptive field 15" in ax.get_title()
+
+
+def test_evaluate():
+    import sympy as sp
+    a, b = sp.symbols("a b")
+    assert counting.evaluate(a * b + 1, {a: 2, b: 3}) == 7.0
+    with pytest.raises(GradingError, match="symbols"):
+        counting.evaluate(a * b, {a: 2})
+    with pytest.raises(GradingError, match="None"):
+        counting.evaluate(None, {a: 2})

@@ -132,3 +132,23 @@ def test_draw_runs():
     ax = draw(maze, simulate(np.eye(4), -np.eye(4), np.zeros(4), maze))
     assert "turned back" in ax.get_title()
     plt.close("all")
+
+
+def test_simulate_policy_and_call_answer():
+    from nnbook.maze import call_answer, simulate_policy
+
+    maze = demo_maze()
+    # a memoryless policy that always prefers up, then right, then left, then down
+    run = simulate_policy(lambda x, s: (x * np.array([4, 3, 2, 1.0]), s), maze, None)
+    assert run.status == "turned back"
+    run = simulate_policy(lambda x, s: (np.zeros(3), s), maze, None)
+    assert run.status == "stuck" and "3 entries" in run.message
+
+    def stub(m):
+        raise NotImplementedError
+
+    with pytest.raises(GradingError, match="not implemented"):
+        call_answer(stub, maze)
+    with pytest.raises(GradingError, match="ZeroDivisionError"):
+        call_answer(lambda m: 1 / 0, maze, name="f")
+    assert call_answer(lambda m: len(m), maze) == len(maze)

@@ -50,6 +50,11 @@ def test_predict_runs_torch_in_eval_mode_and_returns_numpy():
     assert model.training  # the mode is restored
     with pytest.raises(GradingError, match="calling the model failed"):
         probes.predict(model, np.ones((4, 5)))
+    heads = TwoHeads()
+    np.testing.assert_allclose(probes.predict(heads, np.ones((2, 3)), method="shared"),
+                               probes.predict(heads.shared, np.ones((2, 3))))
+    with pytest.raises(GradingError, match="encode failed with AttributeError"):
+        probes.predict(heads, np.ones((2, 3)), method="encode", what="encode")
 
 
 def test_predict_runs_keras():

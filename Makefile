@@ -1,0 +1,60 @@
+# One verb per step; every target sets up .venv first (from requirements.txt + constraints.txt).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+export MNIST_DIR ?= $(abspath ../shared/data/mnist)
+CHAPTERS := $(notdir $(wildcard solutions/ch*))
+MATHJAX := _static/mathjax/tex-chtml.js
+
+.PHONY: venv book book-student test test-fast release autograde feedback grades lab bench clean
+
+venv: $(STAMP)
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# MathJax is served by the site itself (offline pages still typeset math): copied from the npm registry.
+$(MATHJAX):
+	bash tools/fetch_mathjax.sh _static/mathjax
+
+book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)
+	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "open _build/html/index.html"
+
+book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks (not executed)
+	$(BIN)/python tools/student_book.py _build/student
+	$(BIN)/jupyter-book build . --toc _build/student/_toc.yml --config _build/student/_config.yml --path-output _build/student -W -n --keep-going
+	@echo "open _build/student/_build/html/index.html"
+
+test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs
+	NNBOOK_MODE=test $(BIN)/python -m pytest -ra
+
+test-fast: $(STAMP)   ## helper unit tests and lint only
+	NNBOOK_MODE=test $(BIN)/python -m pytest -ra -m "not slow"
+
+release: $(STAMP)   ## regenerate notebooks/ from solutions/
+	for ch in $(CHAPTERS); do $(BIN)/nbgrader generate_assignment $$ch --force --log-level=WARN || exit 1; done
+
+autograde: $(STAMP)   ## grade every submission under submitted/<student>/<chapter>/
+	$(BIN)/python tools/grade.py autograde
+
+feedback: $(STAMP)   ## feedback HTML under feedback/
+	$(BIN)/python tools/grade.py feedback
+
+grades: $(STAMP)   ## grades.csv from the gradebook
+	$(BIN)/nbgrader export --to grades.csv
+
+lab: $(STAMP)   ## JupyterLab with the nbgrader extensions
+	$(BIN)/jupyter lab
+
+bench: $(STAMP)   ## speed and accuracy benchmarks, printed as tables
+	@for b in benchmarks/bench_*.py; do echo "## $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache autograded feedback gradebook.db grades.csv

@@ -1,0 +1,107 @@
+"""Notebook lint: valid notebooks, complete and unique nbgrader metadata, every answer tested,
+book tags set, and nothing of the solutions or hidden tests in the student versions."""
+import re
+from collections import Counter
+
+import nbformat
+import pytest
+
+from notebooks import CHAPTERS, ROOT, is_answer, is_test, meta, read, solution_notebooks, wrong_answers
+
+NEEDED = {"grade", "grade_id", "locked", "schema_version", "solution"}
+
+
+def all_cells():
+    for chapter in CHAPTERS:
+        for path in solution_notebooks(chapter):
+            for index, cell in enumerate(read(path).cells):
+                yield chapter, path, index, cell
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no chapter folders under solutions/"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_valid_and_clean(chapter):
+    for path in solution_notebooks(chapter):
+        nb = read(path)
+        nbformat.validate(nb)
+        with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
+        assert not with_outputs, f"{path.name}: store solutions without outputs (cells {with_outputs})"
+        assert nb.cells[0].source.startswith("# Chapter"), f"{path.name}: the first cell is the '# Chapter N: ...' title"
+        assert "{download}" in nb.cells[0].source + nb.cells[1].source, f"{path.name}: link the student notebook"
+        assert any("nnbook.banner(" in c.source for c in nb.cells), f"{path.name}: print the run mode with nnbook.banner"
+
+
+def test_grade_ids_unique_and_metadata_complete():
+    ids = Counter()
+    for chapter, path, index, cell in all_cells():
+        m = meta(cell)
+        if not m:
+            continue
+        missing = NEEDED - set(m)
+        assert not missing, f"{path.name} cell {index}: nbgrader metadata lacks {missing}"
+        ids[m["grade_id"]] += 1
+        assert m["grade_id"].startswith(chapter[:4] + "-"), f"{path.name} cell {index}: grade_id {m['grade_id']!r} must start with {chapter[:4]}-"
+        if m["grade"]:
+            assert m.get("points", 0) > 0, f"{path.name} cell {index}: graded cell without points"
+    duplicated = [i for i, n in ids.items() if n > 1]
+    assert not duplicated, f"grade_ids used more than once: {duplicated}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_answer_is_tested_and_tagged(chapter):
+    for path in solution_notebooks(chapter):
+        cells = read(path).cells
+        for i, cell in enumerate(cells):
+            if is_answer(cell):
+                assert "### BEGIN SOLUTION" in cell.source, f"{path.name} cell {i}: answer cell without solution markers"
+                assert i + 1 < len(cells) and is_test(cells[i + 1]), \
+                    f"{path.name}: answer {meta(cell)['grade_id']} must be followed by its test cell"
+                assert "hide-input" in cell.metadata.get("tags", []), f"{path.name} cell {i}: tag answer cells hide-input"
+            if is_test(cell):
+                assert not re.search(r"^\s*assert\b", cell.source, re.M), \
+                    f"{path.name} {meta(cell)['grade_id']}: use nnbook.checks (messages that help), not bare assert"
+                hidden = "BEGIN HIDDEN TESTS" in cell.source
+                tagged = "remove-cell" in cell.metadata.get("tags", [])
+                assert hidden == tagged, f"{path.name} {meta(cell)['grade_id']}: hidden-test cells, and only they, carry remove-cell"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_answer_has_a_wrong_version(chapter):
+    wrong = wrong_answers(chapter)
+    answers = {meta(c)["grade_id"] for p in solution_notebooks(chapter) for c in read(p).cells if is_answer(c)}
+    assert answers <= set(wrong), f"tests/wrong_answers lacks wrong answers for {sorted(answers - set(wrong))}"
+    assert set(wrong) <= answers, f"wrong answers for unknown cells {sorted(set(wrong) - answers)}"
+
+
+def _region(source: str, begin: str, end: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_version_hides_solutions_and_hidden_tests(chapter):
+    for path in solution_notebooks(chapter):
+        student_path = ROOT / "notebooks" / chapter / path.name
+        assert student_path.exists(), f"{student_path} missing: run make release"
+        student = {meta(c).get("grade_id"): c.source for c in read(student_path).cells if meta(c)}
+        text = "\n".join(c.source for c in read(student_path).cells)
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in text, f"{student_path.name}: {marker!r} left in the student version"
+        for cell in read(path).cells:
+            grade_id = meta(cell).get("grade_id")
+            for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
+                secret = _region(cell.source, begin, end)
+                kept = {l.strip() for l in student.get(grade_id, "").splitlines()}
+                left = [line for line in secret if line in kept
+                        and line not in ("return", "pass")]
+                assert not left, f"{student_path.name} {grade_id}: lines of the {begin.split()[1].lower()} region left: {left[:3]}"
