@@ -47,6 +47,30 @@ def build_answer(factory: Callable, *args, name: str = "answer", **kwargs):
         raise GradingError(f"{name} is not implemented yet (it raised NotImplementedError)") from err
 
 
+def evaluate(expr, values: dict, name: str = "expression") -> float:
+    """Substitute numbers into a student's sympy expression; a `GradingError` if that leaves symbols.
+
+    Lets a test compare a formula with an oracle's number at several points, with a clear message
+    when the formula is missing or uses symbols other than the ones the task defines.
+    """
+    import sympy as sp
+
+    if expr is None:
+        raise GradingError(f"{name}: found None; assign a sympy expression")
+    try:
+        expr = sp.sympify(expr)
+    except (sp.SympifyError, TypeError) as err:
+        raise GradingError(f"{name}: expected a sympy expression, found {type(expr).__name__}") from err
+    value = expr.subs(values)
+    if getattr(value, "free_symbols", None):
+        raise GradingError(f"{name}: uses symbols {sorted(map(str, value.free_symbols))} that are not among "
+                           f"{sorted(map(str, values))}; use the symbols defined in the notebook")
+    try:
+        return float(value)
+    except TypeError as err:
+        raise GradingError(f"{name}: does not evaluate to a number at {values}: {value}") from err
+
+
 # --------------------------------------------------------------------------- multidirectional RNN
 def direction_signs(n_dims: int, index: int) -> tuple[int, ...]:
     """Scan direction number `index` (0 .. 2**n - 1): bit d set means axis d is scanned backwards."""
@@ -141,7 +165,7 @@ def _support(grad: np.ndarray, tol: float = 0.0) -> np.ndarray:
     return np.flatnonzero(np.abs(grad) > tol)
 
 
-def dependence_torch(model, n_in: int, length: int, t: int, samples: int = 4, seed: int = 0,
+def dependence_torch(model, n_in: int, length: int, t: int, samples: int = 8, seed: int = 0,
                      channels_first: bool = True) -> np.ndarray:
     """Time steps of the input that output step `t` depends on, measured with torch autograd.
 
@@ -164,7 +188,7 @@ def dependence_torch(model, n_in: int, length: int, t: int, samples: int = 4, se
     return _support(g.detach().numpy())
 
 
-def dependence_keras(model, n_in: int, length: int, t: int, samples: int = 4, seed: int = 0) -> np.ndarray:
+def dependence_keras(model, n_in: int, length: int, t: int, samples: int = 8, seed: int = 0) -> np.ndarray:
     """Like :func:`dependence_torch` for a Keras model on the TensorFlow backend, layout (batch, time, channels)."""
     import tensorflow as tf
 
@@ -181,17 +205,32 @@ def dependence_keras(model, n_in: int, length: int, t: int, samples: int = 4, se
     return _support(np.abs(g.numpy()).sum(axis=(0, 2)))
 
 
-def check_causal_field(found_steps: np.ndarray, t: int, field: int, name: str = "model") -> None:
-    """Require output step t to depend on exactly the inputs t - field + 1, ..., t."""
+def conv_stack_offsets(kernel_size: int, dilations: Sequence[int]) -> list[int]:
+    """How far back the inputs that reach one output lie: all sums ``sum_l j_l d_l``, 0 <= j_l < k.
+
+    The receptive field is ``max + 1``; with badly chosen dilations (k=2, d=(1, 3)) some steps inside
+    it are never reached, which is why tests compare the whole set, not only the span.
+    """
+    offsets = {0}
+    for d in dilations:
+        offsets = {o + j * d for o in offsets for j in range(kernel_size)}
+    return sorted(offsets)
+
+
+def check_causal_field(found_steps: np.ndarray, t: int, kernel_size: int, dilations: Sequence[int],
+                       name: str = "model") -> None:
+    """Require output step t to depend on exactly the inputs ``t - offset`` of :func:`conv_stack_offsets`."""
     found_steps = np.asarray(found_steps)
-    expected = np.arange(t - field + 1, t + 1)
+    expected = np.array(sorted(t - o for o in conv_stack_offsets(kernel_size, dilations)))
+    field = conv_stack_receptive_field(kernel_size, dilations)
     if found_steps.size and found_steps.max() > t:
         raise GradingError(f"{name}: output step {t} depends on future input steps "
                            f"{found_steps[found_steps > t].tolist()}; the convolutions must be causal")
     if found_steps.shape != expected.shape or np.any(found_steps != expected):
         raise GradingError(
-            f"{name}: output step {t} should depend on input steps {expected[0]}..{expected[-1]} "
-            f"(receptive field {field}); found {found_steps.size} steps: {found_steps.tolist()}")
+            f"{name}: output step {t} should depend on the input steps {expected.tolist()} "
+            f"(kernel size {kernel_size}, dilations {tuple(dilations)}, receptive field {field}); "
+            f"found {found_steps.size} steps: {found_steps.tolist()}")
 
 
 # --------------------------------------------------------------------------- figure
@@ -226,7 +265,34 @@ def plot_dilated_receptive_field(kernel_size: int = 3, dilations: Sequence[int] 
     ax.set_title(f"causal dilated convolutions, k={kernel_size}, d={tuple(dilations)}: "
                  f"receptive field {field}")
     ax.set_xlim(-0.7, length - 0.3)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylim(-0.5, n_layers + 0.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def mdrnn_weights_from_torch(model) -> tuple[list, list, np.ndarray]:
+    """Read the weights of a torch MDRNN laid out as in chapter 3 into the NumPy layout.
+
+    Expects ``model.w_in`` (one ``nn.Linear(inputs, hidden)`` per direction), ``model.w_rec``
+    (per direction, one ``nn.Linear(hidden, hidden)`` per axis) and ``model.w_out``
+    (``nn.Linear(2**n * hidden, classes)``); returns ``(w_in, w_rec, w_out)`` for
+    :func:`mdrnn_forward_numpy` (matrices that multiply row vectors from the right).
+    """
+    def mat(linear, what):
+        weight = getattr(linear, "weight", None)
+        if weight is None:
+            raise GradingError(f"{what} should be an nn.Linear, found {type(linear).__name__}")
+        if getattr(linear, "bias", None) is not None:
+            raise GradingError(f"{what} has a bias, but the network has no biases (use bias=False)")
+        return weight.detach().double().cpu().numpy().T
+
+    try:
+        w_in = [mat(layer, f"w_in[{s}]") for s, layer in enumerate(model.w_in)]
+        w_rec = [[mat(layer, f"w_rec[{s}][{d}]") for d, layer in enumerate(per_dir)]
+                 for s, per_dir in enumerate(model.w_rec)]
+        w_out = mat(model.w_out, "w_out")
+    except AttributeError as err:
+        raise GradingError(f"the MDRNN must store its weights as w_in, w_rec and w_out ({err})") from err
+    return w_in, w_rec, w_out
