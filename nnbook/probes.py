@@ -49,8 +49,10 @@ def to_numpy(value):
     return np.asarray(value, dtype=np.float64)
 
 
-def predict(model, *inputs, what: str = "calling the model"):
+def predict(model, *inputs, what: str = "calling the model", method: str | None = None):
     """Run `model` on NumPy `inputs` in inference mode (torch: eval + no_grad; Keras: training=False).
+
+    `method` names another method of a torch module to call instead of ``forward`` (e.g. ``encode``).
 
     Integer inputs go in as int64 (torch) / int32 (Keras), real ones as float32. Returns NumPy
     float64 output(s); a crash becomes a GradingError naming `what`."""
@@ -68,12 +70,15 @@ def predict(model, *inputs, what: str = "calling the model"):
             model.eval()
             try:
                 with torch.no_grad():
-                    return model(*[torch.as_tensor(convert(x, True)) for x in inputs])
+                    fn = getattr(model, method) if method else model
+                    return fn(*[torch.as_tensor(convert(x, True)) for x in inputs])
             finally:
                 model.train(was_training)
     else:
         def run():
             args = [convert(x, False) for x in inputs]
+            if method:
+                return getattr(model, method)(*args)
             return model(args[0] if len(args) == 1 else args, training=False)
     return to_numpy(attempt(run, what))
 
