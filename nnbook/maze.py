@@ -324,6 +324,50 @@ class Run:
         return len(self.positions) - 1
 
 
+def simulate_policy(step, maze: Maze, state0, max_steps: int | None = None) -> Run:
+    """Walk `maze` with any agent: ``scores, state = step(x, state)`` for each input ``x``.
+
+    The agent moves in the direction of the unique largest entry of ``scores`` (4 numbers); the
+    states recorded in the returned `Run` are the scores. The walk stops at the goal, at the first
+    mistake or after `max_steps` moves (default: the path length).
+    """
+    max_steps = len(maze) if max_steps is None else int(max_steps)
+    expected = maze.moves()
+    pos, state = maze.start, state0
+    positions, states, inputs = [pos], [np.asarray(state0, dtype=float) if state0 is not None else None], []
+    for t in range(max_steps):
+        x = maze.observe(pos)
+        with np.errstate(all="ignore"):
+            scores, state = step(x, state)
+            h = np.asarray(scores, dtype=float).reshape(-1)
+        inputs.append(x)
+        states.append(h)
+        if h.shape != (4,):
+            return Run(maze, positions, states, inputs, "stuck",
+                       f"step {t + 1}: the agent's output has {h.size} entries, expected 4")
+        d, reason = read_direction(h)
+        if d is None:
+            return Run(maze, positions, states, inputs, "stuck", f"step {t + 1}, on cell {pos}: {reason}")
+        nxt = _step(pos, d)
+        positions.append(nxt)
+        right = DIRECTIONS[expected[t]]
+        where = (f"step {t + 1}: on cell {pos} with input x = {x.astype(int).tolist()} the agent "
+                 f"moved {DIRECTIONS[d]}")
+        if not maze.is_path(nxt):
+            return Run(maze, positions, states, inputs, "left the path",
+                       f"{where} onto a wall cell {nxt}; the path goes {right} "
+                       f"(h = {np.array2string(h, precision=4)})")
+        if d != expected[t]:
+            return Run(maze, positions, states, inputs, "turned back",
+                       f"{where}, back to where it came from; the path goes {right} "
+                       f"(h = {np.array2string(h, precision=4)})")
+        pos = nxt
+        if pos == maze.goal:
+            return Run(maze, positions, states, inputs, "goal", f"reached the goal in {t + 1} steps")
+    return Run(maze, positions, states, inputs, "step limit",
+               f"did not reach the goal within {max_steps} steps")
+
+
 def simulate(W, U, b, maze: Maze, h0=None, max_steps: int | None = None) -> Run:
     """Walk `maze` with the RNN ``h_{t+1} = W x_t + U h_t + b`` (largest entry of h = move).
 
@@ -331,38 +375,13 @@ def simulate(W, U, b, maze: Maze, h0=None, max_steps: int | None = None) -> Run:
     stops at the goal, at the first mistake or after `max_steps` moves (default: the path length).
     """
     W, U, b = check_parameters(W, U, b)
-    h = H0.copy() if h0 is None else _as_float_array(h0, "h0").reshape(4)
-    max_steps = len(maze) if max_steps is None else int(max_steps)
-    expected = maze.moves()
-    pos = maze.start
-    positions, states, inputs = [pos], [h], []
-    with np.errstate(all="ignore"):
-        for t in range(max_steps):
-            x = maze.observe(pos)
-            h = W @ x + U @ h + b
-            inputs.append(x)
-            states.append(h)
-            d, reason = read_direction(h)
-            if d is None:
-                return Run(maze, positions, states, inputs, "stuck", f"step {t + 1}, on cell {pos}: {reason}")
-            nxt = _step(pos, d)
-            positions.append(nxt)
-            right = DIRECTIONS[expected[t]]
-            if not maze.is_path(nxt):
-                return Run(maze, positions, states, inputs, "left the path",
-                           f"step {t + 1}: on cell {pos} with input x = {x.astype(int).tolist()} the agent "
-                           f"moved {DIRECTIONS[d]} onto a wall cell {nxt}; the path goes {right} "
-                           f"(h = {np.array2string(h, precision=4)})")
-            if d != expected[t]:
-                return Run(maze, positions, states, inputs, "turned back",
-                           f"step {t + 1}: on cell {pos} with input x = {x.astype(int).tolist()} the agent "
-                           f"moved {DIRECTIONS[d]}, back to where it came from; the path goes {right} "
-                           f"(h = {np.array2string(h, precision=4)})")
-            pos = nxt
-            if pos == maze.goal:
-                return Run(maze, positions, states, inputs, "goal", f"reached the goal in {t + 1} steps")
-    return Run(maze, positions, states, inputs, "step limit",
-               f"did not reach the goal within {max_steps} steps")
+    h0 = H0.copy() if h0 is None else _as_float_array(h0, "h0").reshape(4)
+
+    def step(x, h):
+        h = W @ x + U @ h + b
+        return h, h
+
+    return simulate_policy(step, maze, h0, max_steps)
 
 
 def check_agent(W, U, b, maze: Maze) -> Run:
@@ -373,6 +392,21 @@ def check_agent(W, U, b, maze: Maze) -> Run:
         raise GradingError(f"{label} ({len(maze)} moves, route {maze.move_string()}): the agent failed "
                            f"({run.status}) at {run.message}")
     return run
+
+
+def call_answer(fn, *args, name: str | None = None):
+    """Call a student's function; a stub (NotImplementedError) or a crash becomes a GradingError."""
+    name = name or getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        raise GradingError(f"{name}: expected a function, found {type(fn).__name__}")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError)") from None
+    except GradingError:
+        raise
+    except Exception as err:  # noqa: BLE001 -- any crash in the answer is a wrong answer
+        raise GradingError(f"{name} raised {type(err).__name__}: {err}") from err
 
 
 # --------------------------------------------------------------------------------------------------
