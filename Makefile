@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MNIST_DIR ?= $(abspath ../shared/data/mnist)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
-MATHJAX := _static/mathjax/tex-chtml.js
+MATHJAX := _vendor/mathjax/tex-chtml.js
 
 .PHONY: venv book book-student test test-fast release autograde feedback grades lab bench clean
 
@@ -21,7 +21,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # MathJax is served by the site itself (offline pages still typeset math): copied from the npm registry.
 $(MATHJAX):
-	bash tools/fetch_mathjax.sh _static/mathjax
+	bash tools/fetch_mathjax.sh _vendor/mathjax
 
 book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)
 	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/jupyter-book build . -W -n --keep-going
