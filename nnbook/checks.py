@@ -61,7 +61,7 @@ def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: 
         where = f" at index {tuple(int(i) for i in worst)}" if e.ndim else ""
         msg = (
             f"{name}: {int(bad.sum())} of {bad.size} entries differ (rtol={rtol}, atol={atol}); "
-            f"worst{where}: expected {e[worst]!r}, found {f[worst]!r}"
+            f"worst{where}: expected {float(e[worst]):.8g}, found {float(f[worst]):.8g}"
         )
         if e.size <= 12:
             msg += f"\n  expected: {np.array2string(e, precision=6)}\n  found:    {np.array2string(f, precision=6)}"

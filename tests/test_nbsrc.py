@@ -1,0 +1,67 @@
+import sys
+
+import pytest
+
+from notebooks import ROOT, solution_notebooks, CHAPTERS
+
+sys.path.insert(0, str(ROOT / "tools"))
+import nbsrc  # noqa: E402
+
+DRAFT = """# %% [markdown]
+# # Title
+#
+# text
+
+# %% [answer] chxx-a
+def f():
+    ### BEGIN SOLUTION
+    return 1
+    ### END SOLUTION
+
+# %% [test] chxx-a-test 2
+check(f())
+
+# %% [hidden] chxx-a-hidden 1
+### BEGIN HIDDEN TESTS
+check(f())
+### END HIDDEN TESTS
+
+# %% [manual] chxx-why 3
+# ### BEGIN SOLUTION
+# model answer
+# ### END SOLUTION
+
+# %% tags=hide-output
+print(1)
+"""
+
+
+def test_draft_to_notebook_metadata():
+    nb = nbsrc.to_notebook(DRAFT)
+    kinds = [(c.cell_type, c.metadata.get("nbgrader", {}).get("grade_id"), c.metadata.get("tags")) for c in nb.cells]
+    assert kinds == [("markdown", None, None), ("code", "chxx-a", ["hide-input"]), ("code", "chxx-a-test", None),
+                     ("code", "chxx-a-hidden", ["remove-cell"]), ("markdown", "chxx-why", None),
+                     ("code", None, ["hide-output"])]
+    test = nb.cells[2].metadata["nbgrader"]
+    assert test["grade"] and test["locked"] and test["points"] == 2 and not test["solution"]
+
+
+def test_round_trip_is_lossless():
+    assert nbsrc.to_script(nbsrc.to_notebook(DRAFT)) == DRAFT
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapters_round_trip(chapter):
+    for path in solution_notebooks(chapter):
+        nb = nbsrc.nbformat.read(path, as_version=4)
+        again = nbsrc.to_notebook(nbsrc.to_script(nb))
+        assert [c.source for c in again.cells] == [c.source for c in nb.cells]
+
+
+def test_errors_are_clear():
+    with pytest.raises(ValueError, match="needs a grade_id"):
+        nbsrc.to_notebook("# %% [answer]\nx = 1\n")
+    with pytest.raises(ValueError, match="needs points"):
+        nbsrc.to_notebook("# %% [test] chxx-t\nx = 1\n")
+    with pytest.raises(ValueError, match="unknown cell kind"):
+        nbsrc.to_notebook("# %% [anwser] chxx-t\nx = 1\n")
