@@ -1,0 +1,93 @@
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnbook import mnist
+
+SHARED = Path(os.environ["MNIST_DIR"])
+have_mnist = pytest.mark.skipif(not (SHARED / "t10k-labels-idx1-ubyte.gz").exists(), reason=f"no MNIST in {SHARED}")
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    return bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def isolated(monkeypatch, tmp_path):
+    """No MNIST_DIR, an empty cache, and no network."""
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("NNBOOK_CACHE", str(tmp_path / "cache"))
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", offline)
+    return tmp_path
+
+
+def test_parse_small_idx_written_here(tmp_path):
+    images = np.arange(2 * 3 * 4).reshape(2, 3, 4) % 256
+    path = tmp_path / "tiny-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(images)))
+    assert np.array_equal(mnist.parse_idx(mnist.read_bytes(path)), images)
+    plain = tmp_path / "tiny-idx1-ubyte"
+    plain.write_bytes(idx_bytes(np.array([3, 1, 4])))
+    assert mnist.parse_idx(mnist.read_bytes(plain)).tolist() == [3, 1, 4]
+
+
+def test_bad_idx_is_a_clear_error():
+    with pytest.raises(mnist.MnistError, match="not an IDX file"):
+        mnist.parse_idx(b"PK\x03\x04 a zip file")
+    data = idx_bytes(np.zeros((4, 2, 2)))
+    with pytest.raises(mnist.MnistError, match="truncated or damaged"):
+        mnist.parse_idx(data[:-3])
+
+
+def test_truncated_gzip_is_a_clear_error(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(np.arange(100) % 10))[:-10])
+    with pytest.raises(mnist.MnistError, match="damaged or truncated"):
+        mnist.read_bytes(path)
+
+
+def test_missing_and_offline_says_what_to_set(isolated):
+    with pytest.raises(mnist.MnistError, match="MNIST_DIR") as err:
+        mnist.load_mnist()
+    assert "network is unreachable" in str(err.value)
+    assert not any((isolated / "cache").rglob("*.gz")), "a failed download must leave nothing behind"
+
+
+@have_mnist
+def test_corrupt_file_is_reported_and_left_alone(isolated):
+    folder = isolated / "mnist"
+    folder.mkdir()
+    for name in mnist.FILES:
+        (folder / f"{name}.gz").symlink_to(SHARED / f"{name}.gz")
+    bad = folder / "t10k-labels-idx1-ubyte.gz"
+    bad.unlink()
+    content = bytearray(gzip.decompress((SHARED / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    content[100] ^= 0xFF  # one flipped byte, right size
+    bad.write_bytes(gzip.compress(bytes(content)))
+    before = bad.read_bytes()
+    with pytest.raises(mnist.MnistError, match="MD5 .* expected 27ae3e4e09519cfbb04c329615203637"):
+        mnist.load_mnist(folder)
+    assert bad.read_bytes() == before, "the loader must never overwrite a file it found"
+    bad.write_bytes(gzip.compress(bytes(content[:5000])))
+    with pytest.raises(mnist.MnistError, match="expected 10,008 decompressed bytes, found 5,000"):
+        mnist.load_mnist(folder)
+
+
+@have_mnist
+def test_loads_the_shared_copy(monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(SHARED))
+    x_train, y_train, x_test, y_test = mnist.load_mnist(download=False)
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x_train.dtype == np.uint8
+    assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    xf, yf, xt, yt = mnist.load_mnist_float(download=False, limit_train=500, limit_test=100)
+    assert xf.shape == (500, 784) and xt.shape == (100, 784) and xf.dtype == np.float32
+    assert 0.0 <= xf.min() and xf.max() <= 1.0 and yf.dtype == np.int64
