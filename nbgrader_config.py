@@ -19,3 +19,15 @@ c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError('replace this line with your answer')"
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# only a raised error costs points: warnings on stderr (TensorFlow prints some at import) are kept
+# in the feedback as stdout instead of zeroing the cell (nnbook/grading.py)
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,  # noqa: E402
+                                    LimitOutput, SaveAutoGrades)
+
+from nnbook.grading import StderrToStdout  # noqa: E402
+
+# nbgrader 0.9's default list, with StderrToStdout right after execution
+c.Autograde.autograde_preprocessors = [Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

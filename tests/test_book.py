@@ -84,7 +84,10 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
         page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=30000)
         page.wait_for_timeout(1500)  # let MathJax finish the page
         typeset = page.eval_on_selector_all("mjx-container", "els => els.length")
-        text = page.inner_text("main")
+        # the visible prose and outputs, without code (code may legitimately contain TeX strings)
+        text = page.evaluate("""() => { const m = document.querySelector('main').cloneNode(true);
+            m.querySelectorAll('pre, code, .highlight, mjx-container').forEach(e => e.remove());
+            return m.innerText; }""")
         images = page.eval_on_selector_all(
             "main img", "imgs => imgs.filter(i => i.complete && i.naturalWidth > 100).length")
         page.screenshot(path=str(shots / f"{chapter}.png"))
