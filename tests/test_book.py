@@ -98,3 +98,16 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
     assert images >= 1, f"{chapter}: no figure rendered"
     local_only = [u for u in outside if not u.startswith("data:")]
     assert not [u for u in local_only if "mathjax" in u.lower()], f"MathJax requested from the network: {local_only}"
+
+
+def test_student_edition_builds(tmp_path):
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "student_book.py"), str(tmp_path)], check=True, env=env)
+    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
+                           "--toc", str(tmp_path / "_toc.yml"), "--config", str(tmp_path / "_config.yml"),
+                           "--path-output", str(tmp_path)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, "the student edition does not build cleanly:\n" + (done.stdout + done.stderr)[-4000:]
+    for chapter in CHAPTERS:
+        html = (tmp_path / "_build" / "html" / "notebooks" / chapter / f"{chapter}.html").read_text()
+        assert "NotImplementedError" in html and "BEGIN SOLUTION" not in html, f"{chapter}: not the student version"
