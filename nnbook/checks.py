@@ -29,6 +29,24 @@ def _as_array(value, name: str) -> np.ndarray:
         raise GradingError(f"{name}: expected numbers, found {type(value).__name__}: {value!r:.200}") from err
 
 
+def call_answer(fn, *args, name: str | None = None, **kwargs):
+    """Call a student's function or class. A stub (NotImplementedError), a missing definition or a
+    crash becomes a `GradingError`, so that a test cell reports a lost point instead of crashing."""
+    name = name or getattr(fn, "__name__", "your answer")
+    if fn is None:
+        raise GradingError(f"{name}: found None; define it in the answer cell above")
+    if not callable(fn):
+        raise GradingError(f"{name}: expected a function or class, found {type(fn).__name__}")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError)") from None
+    except GradingError:
+        raise
+    except Exception as err:  # any crash inside the answer is a wrong answer, reported as such
+        raise GradingError(f"{name} raised {type(err).__name__}: {err}") from err
+
+
 def check_true(condition: bool, message: str) -> None:
     """Fail with `message` unless `condition` holds (the test-cell replacement for a bare assert)."""
     if not condition:

@@ -33,20 +33,6 @@ def count_keras(model) -> int:
     return int(model.count_params())
 
 
-def build_answer(factory: Callable, *args, name: str = "answer", **kwargs):
-    """Call a student's function or class, turning "not done yet" into a `GradingError`.
-
-    A stub raises ``NotImplementedError``; a test cell should report that as a lost point with a
-    clear message rather than crash, so tests call student code through this helper.
-    """
-    if factory is None:
-        raise GradingError(f"{name}: found None; define it in the answer cell above")
-    try:
-        return factory(*args, **kwargs)
-    except NotImplementedError as err:
-        raise GradingError(f"{name} is not implemented yet (it raised NotImplementedError)") from err
-
-
 def evaluate(expr, values: dict, name: str = "expression") -> float:
     """Substitute numbers into a student's sympy expression; a `GradingError` if that leaves symbols.
 

@@ -394,21 +394,6 @@ def check_agent(W, U, b, maze: Maze) -> Run:
     return run
 
 
-def call_answer(fn, *args, name: str | None = None):
-    """Call a student's function; a stub (NotImplementedError) or a crash becomes a GradingError."""
-    name = name or getattr(fn, "__name__", "your function")
-    if not callable(fn):
-        raise GradingError(f"{name}: expected a function, found {type(fn).__name__}")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError)") from None
-    except GradingError:
-        raise
-    except Exception as err:  # noqa: BLE001 -- any crash in the answer is a wrong answer
-        raise GradingError(f"{name} raised {type(err).__name__}: {err}") from err
-
-
 # --------------------------------------------------------------------------------------------------
 def draw(maze: Maze, run: Run | None = None, ax=None, title: str | None = None, show_inputs: bool = False):
     """Draw the maze (walls dark, path light, E/S/G marked) and, if given, the agent's route.

@@ -67,3 +67,18 @@ def test_numeric_gradient_and_relative_error():
     assert np.allclose(g, [2.0, -4.0], atol=1e-6)
     assert relative_error([0.0, 1.0], [0.0, 1.0]) == 0.0
     assert relative_error([1.0], [3.0]) == pytest.approx(2 / 3)
+
+
+def test_call_answer_turns_stubs_and_crashes_into_grading_errors():
+    from nnbook.checks import call_answer
+
+    def stub():
+        raise NotImplementedError
+
+    with pytest.raises(GradingError, match="f is not implemented yet"):
+        call_answer(stub, name="f")
+    with pytest.raises(GradingError, match="found None"):
+        call_answer(None, name="f")
+    with pytest.raises(GradingError, match="ZeroDivisionError"):
+        call_answer(lambda: 1 / 0, name="g")
+    assert call_answer(lambda a, b=1: a + b, 2, b=3) == 5

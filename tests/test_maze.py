@@ -135,7 +135,8 @@ def test_draw_runs():
 
 
 def test_simulate_policy_and_call_answer():
-    from nnbook.maze import call_answer, simulate_policy
+    from nnbook.checks import call_answer
+    from nnbook.maze import simulate_policy
 
     maze = demo_maze()
     # a memoryless policy that always prefers up, then right, then left, then down

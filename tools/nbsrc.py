@@ -80,6 +80,8 @@ def to_notebook(text: str) -> nbformat.NotebookNode:
         all_tags = BOOK_TAGS.get(kind, []) + tags
         if all_tags:
             cell.metadata["tags"] = all_tags
+        # stable ids (grade_id, or position) keep regenerated notebooks' diffs small
+        cell.id = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell-{len(nb.cells)}"
         nb.cells.append(cell)
     return nb
 
