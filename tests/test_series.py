@@ -1,0 +1,113 @@
+"""Unit tests for nnbook.series (chapter 7's number series and metrics)."""
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+
+from nnbook import series
+
+
+def test_make_series_shapes_range_and_labels():
+    X, y = series.make_series()
+    assert X.shape == (10_000, 30) and y.shape == (10_000,)
+    assert X.dtype.kind == "i" and y.dtype.kind == "i"
+    assert X.min() == 0 and X.max() == 9
+    np.testing.assert_array_equal(y, (X.sum(axis=1) >= 100).astype(int))
+    # the boundary case sum == 100 occurs and is labelled 1
+    assert np.any(X.sum(axis=1) == 100)
+    assert np.all(y[X.sum(axis=1) == 100] == 1)
+
+
+def test_make_series_deterministic_and_seeded():
+    a, ya = series.make_series(50, seed=3)
+    b, yb = series.make_series(50, seed=3)
+    c, _ = series.make_series(50, seed=4)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ya, yb)
+    assert not np.array_equal(a, c)
+
+
+def test_make_series_digits_roughly_uniform():
+    X, _ = series.make_series(2000, seed=1)
+    freq = np.bincount(X.ravel(), minlength=10) / X.size
+    assert np.allclose(freq, 0.1, atol=0.01)
+
+
+def test_make_series_other_settings_and_errors():
+    X, y = series.make_series(7, length=4, threshold=5, seed=2, digits=3)
+    assert X.shape == (7, 4) and X.max() <= 2
+    np.testing.assert_array_equal(y, (X.sum(1) >= 5).astype(int))
+    with pytest.raises(ValueError):
+        series.make_series(-1)
+
+
+def test_split_sizes_and_order():
+    X, y = series.make_series()
+    Xtr, ytr, Xte, yte = series.split(X, y)
+    assert (len(Xtr), len(ytr), len(Xte), len(yte)) == (8000, 8000, 2000, 2000)
+    np.testing.assert_array_equal(np.concatenate([Xtr, Xte]), X)
+    with pytest.raises(ValueError):
+        series.split(X, y, 10_001)
+
+
+def test_encodings():
+    X = np.array([[0, 9, 4]])
+    std = series.encode(X)
+    assert std.shape == (1, 3, 1) and std.dtype == np.float32
+    np.testing.assert_allclose(std[0, :, 0], (np.array([0, 9, 4]) - 4.5) / np.sqrt(8.25), rtol=1e-6)
+    np.testing.assert_allclose(series.encode(X, "scaled")[0, :, 0], [0, 1, 4 / 9], rtol=1e-6)
+    np.testing.assert_array_equal(series.encode(X, "raw")[0, :, 0], [0, 9, 4])
+    oh = series.encode(X, "onehot")
+    assert oh.shape == (1, 3, 10)
+    np.testing.assert_array_equal(oh[0].argmax(-1), [0, 9, 4])
+    np.testing.assert_array_equal(oh.sum(-1), 1)
+    # standardised digits have mean 0 and variance 1 under the uniform distribution
+    all_digits = series.encode(np.arange(10)[None])[0, :, 0]
+    assert abs(all_digits.mean()) < 1e-6 and abs(all_digits.var() - 1) < 1e-5
+    with pytest.raises(ValueError):
+        series.encode(X, "binary")
+
+
+def test_sum_counts_brute_force():
+    for length, digits in [(1, 10), (3, 4), (4, 3)]:
+        brute = np.zeros(length * (digits - 1) + 1, dtype=int)
+        for combo in product(range(digits), repeat=length):
+            brute[sum(combo)] += 1
+        assert series.sum_counts(length, digits) == brute.tolist()
+
+
+def test_label_zero_probability_exact():
+    p0 = series.label_zero_probability()
+    assert isinstance(p0, Fraction)
+    assert p0 == Fraction(293739273930679041778453489, 25 * 10 ** 27)
+    assert abs(float(p0) - 0.011749570957) < 1e-12
+    # sympy's polynomial expansion as an independent oracle
+    sp = pytest.importorskip("sympy")
+    x = sp.symbols("x")
+    poly = sp.Poly(sum(x ** d for d in range(10)), x) ** 30  # Poly power: dense, fast
+    below = sum(poly.coeff_monomial(x ** s) for s in range(100))
+    assert p0 == Fraction(int(below), 10 ** 30)
+    assert series.label_zero_probability(2, 0) == 0
+    assert series.label_zero_probability(2, 19) == 1
+    assert series.label_zero_probability(2, 18) == Fraction(99, 100)
+
+
+def test_confusion_and_accuracies():
+    t = np.array([0, 0, 0, 1, 1, 1, 1, 1])
+    p = np.array([0, 1, 1, 1, 1, 1, 0, 1])
+    cm = series.confusion_matrix(t, p)
+    np.testing.assert_array_equal(cm, [[1, 2], [1, 4]])
+    assert series.accuracy(t, p) == pytest.approx(5 / 8)
+    assert series.balanced_accuracy(t, p) == pytest.approx((1 / 3 + 4 / 5) / 2)
+    # a constant classifier scores 0.5 balanced accuracy however skewed the classes are
+    maj = series.majority_predictions(t, len(t))
+    np.testing.assert_array_equal(maj, 1)
+    assert series.balanced_accuracy(t, maj) == pytest.approx(0.5)
+    assert series.accuracy(t, maj) == pytest.approx(5 / 8)
+    # only one class present: balanced accuracy is that class's recall
+    assert series.balanced_accuracy([1, 1, 1], [1, 0, 1]) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):
+        series.confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError):
+        series.confusion_matrix([0, 2], [0, 1])

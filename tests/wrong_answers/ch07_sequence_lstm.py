@@ -1,0 +1,113 @@
+"""Plausible wrong answers for chapter 7: every test cell must reject them (tests/test_pipeline.py)."""
+
+WRONG = {
+    # "above 100" read as strictly greater: series that sum to exactly the threshold get label 0
+    "ch07-data-make": '''def make_series(n, length=30, threshold=100, seed=0):
+    """n series of `length` uniform digits 0..9 and their labels (sum >= threshold)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 10, size=(n, length))
+    y = (X.sum(axis=1) > threshold).astype(np.int64)
+    return X, y
+
+
+def split_series(X, y, n_train=8000):
+    """The first n_train series train, the others test: X_train, y_train, X_test, y_test."""
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]''',
+    # right convolution, but P(sum <= threshold) instead of P(sum < threshold)
+    "ch07-prior": '''from fractions import Fraction
+
+
+def sum_counts(length, digits=10):
+    """Exact counts of the series of `length` digits 0..digits-1 by their sum."""
+    counts = [1]
+    for _ in range(length):
+        new = [0] * (len(counts) + digits - 1)
+        for s, c in enumerate(counts):
+            for d in range(digits):
+                new[s + d] += c
+        counts = new
+    return counts
+
+
+def p_label_zero(length, threshold, digits=10):
+    """Exact P(sum < threshold) for `length` uniform digits 0..digits-1."""
+    counts = sum_counts(length, digits)
+    return Fraction(sum(counts[:max(0, threshold + 1)]), digits**length)''',
+    # confusion matrix with the prediction in the rows, so "balanced accuracy" becomes mean precision
+    "ch07-metrics": '''def confusion_matrix(y_true, y_pred):
+    """[[TN, FP], [FN, TP]]: rows the true class, columns the predicted class."""
+    t = np.asarray(y_true).astype(int).ravel()
+    p = np.asarray(y_pred).astype(int).ravel()
+    return np.bincount(2 * p + t, minlength=4).reshape(2, 2)
+
+
+def accuracy(y_true, y_pred):
+    """Share of correct predictions."""
+    cm = confusion_matrix(y_true, y_pred)
+    return np.trace(cm) / cm.sum()
+
+
+def balanced_accuracy(y_true, y_pred):
+    """Mean recall over the classes that occur in y_true."""
+    cm = confusion_matrix(y_true, y_pred)
+    support = cm.sum(axis=1)
+    present = support > 0
+    return float(np.mean(np.diag(cm)[present] / support[present]))''',
+    # every step read out: Keras returns a sequence of outputs, PyTorch averages the hidden states over time
+    "ch07-models": '''def build_keras_model(units=200, input_size=1):
+    """Input (batch, T, input_size) -> LSTM(units) at the last step -> Dense(1, sigmoid)."""
+    return keras.Sequential([
+        keras.Input((None, input_size)),
+        keras.layers.LSTM(units, return_sequences=True),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+
+
+class TorchLSTMClassifier(torch.nn.Module):
+    """nn.LSTM (batch_first) -> last step -> nn.Linear(units, 1); forward returns the logit."""
+
+    def __init__(self, units=200, input_size=1):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(input_size, units, batch_first=True)
+        self.head = torch.nn.Linear(units, 1)
+
+    def forward(self, x):
+        outputs, _ = self.lstm(x)
+        return self.head(outputs.mean(dim=1))''',
+    # Keras' single bias copied into both PyTorch biases: the gates see it twice
+    "ch07-copy": '''def copy_keras_to_torch(keras_model, torch_model):
+    """Copy LSTM + Dense weights from Keras into torch_model.lstm / torch_model.head (in place)."""
+    lstm = next(l for l in keras_model.layers if isinstance(l, keras.layers.LSTM))
+    dense = next(l for l in keras_model.layers if isinstance(l, keras.layers.Dense))
+    kernel, recurrent, bias = lstm.get_weights()
+    w_out, b_out = dense.get_weights()
+    with torch.no_grad():
+        torch_model.lstm.weight_ih_l0.copy_(torch.tensor(kernel.T))
+        torch_model.lstm.weight_hh_l0.copy_(torch.tensor(recurrent.T))
+        torch_model.lstm.bias_ih_l0.copy_(torch.tensor(bias))
+        torch_model.lstm.bias_hh_l0.copy_(torch.tensor(bias))
+        torch_model.head.weight.copy_(torch.tensor(w_out.T))
+        torch_model.head.bias.copy_(torch.tensor(b_out))''',
+    # class_weight accepted but never applied: the plain loss, which sits at the majority class
+    "ch07-train": '''def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
+    """Train a logit model with (weighted) BCE and Adam; return the mean loss of each epoch."""
+    device = next(model.parameters()).device
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    y = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device).reshape(-1, 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    generator = torch.Generator().manual_seed(seed)
+    history = []
+    model.train()
+    for _ in nnbook.progress(range(epochs), desc="PyTorch epochs"):
+        order = torch.randperm(len(X), generator=generator).to(device)
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        history.append(total / len(X))
+    return history''',
+}
