@@ -111,3 +111,47 @@ def test_confusion_and_accuracies():
         series.confusion_matrix([0, 1], [0])
     with pytest.raises(ValueError):
         series.confusion_matrix([0, 2], [0, 1])
+
+
+def test_balanced_class_weight():
+    w = series.balanced_class_weight([0, 1, 1, 1])
+    assert w == {0: pytest.approx(2.0), 1: pytest.approx(2 / 3)}
+    # each class carries half of the total weight
+    assert 1 * w[0] == pytest.approx(3 * w[1])
+    assert series.balanced_class_weight([1, 1])[0] == 0.0
+
+
+def test_reference_models_agree_after_copy():
+    import keras
+    import torch
+
+    keras.utils.set_random_seed(0)
+    km = series.build_keras_lstm(units=7, input_size=3)
+    rng = np.random.default_rng(0)
+    km.set_weights([rng.normal(0, 0.5, size=w.shape).astype(np.float32) for w in km.get_weights()])
+    tm = series.build_torch_lstm(units=7, input_size=3)
+    series.copy_keras_lstm_to_torch(km, tm)
+    x = rng.normal(size=(4, 11, 3)).astype(np.float32)
+    with torch.no_grad():
+        p_torch = torch.sigmoid(tm(torch.as_tensor(x))).numpy()
+    p_keras = np.asarray(km(x))
+    assert p_keras.shape == p_torch.shape == (4, 1)
+    np.testing.assert_allclose(p_torch, p_keras, rtol=1e-4, atol=1e-5)
+    # parameter counts: Keras one bias per gate, PyTorch two
+    h, n = 7, 3
+    assert km.count_params() == 4 * (n * h + h * h + h) + h + 1
+    assert sum(p.numel() for p in tm.parameters()) == 4 * (n * h + h * h + 2 * h) + h + 1
+
+
+def test_call_answer_turns_stub_into_grading_error():
+    from nnbook.checks import GradingError
+
+    def stub():
+        raise NotImplementedError
+
+    with pytest.raises(GradingError, match="not implemented"):
+        series.call_answer(stub, name="f")
+    with pytest.raises(GradingError, match="None"):
+        series.call_answer(None, name="f")
+    assert series.call_answer(lambda a, b=0: a + b, 1, b=2) == 3
+    assert series.adam_settings()["epsilon"] == 1e-8

@@ -1,0 +1,136 @@
+"""Chapter 7 benchmark: training time per 100 iterations (batch 50, 30 steps, one input) of the
+LSTM(200) + sigmoid classifier in Keras 3 (TensorFlow) and PyTorch, on the CPU and, when one is
+present, on the GPU.
+
+Prints a markdown table. One iteration is a forward pass, binary cross-entropy on the last step, the
+backward pass and an Adam step (lr 1e-3, betas 0.9 / 0.999, eps 1e-8): a compiled tf.function for
+Keras, an eager step for PyTorch. The data are the chapter's number series (nnbook.series); the
+first steps (tracing, warm-up) are not timed.
+
+    python benchmarks/bench_ch07.py                   # 100 timed iterations per framework and device
+    python benchmarks/bench_ch07.py --iters 20        # fewer, scaled to 100
+    python benchmarks/bench_ch07.py --units 64        # another LSTM size
+    NNBOOK_MODE=test python benchmarks/bench_ch07.py  # a few iterations, a smoke test
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import nnbook  # noqa: E402  (quiets TensorFlow, selects the Keras backend)
+import numpy as np  # noqa: E402
+
+from nnbook import series  # noqa: E402
+
+BATCH = 50
+
+
+def time_torch(device: str, units: int, iters: int, warmup: int, x, y) -> float:
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    model = series.build_torch_lstm(units).to(device)
+    a = series.adam_settings()
+    opt = torch.optim.Adam(model.parameters(), lr=a["lr"], betas=(a["beta_1"], a["beta_2"]), eps=a["epsilon"])
+    xt = torch.as_tensor(x, device=device)
+    yt = torch.as_tensor(y, dtype=torch.float32, device=device)[:, None]
+
+    def step():
+        loss = F.binary_cross_entropy_with_logits(model(xt), yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return float(loss)  # synchronises every step, as a training loop that logs the loss does
+
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    for _ in range(warmup):
+        step()
+    sync()
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step()
+    sync()
+    return (time.perf_counter() - t0) * 100 / iters
+
+
+def time_keras(device: str, units: int, iters: int, warmup: int, x, y) -> float:
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    a = series.adam_settings()
+    with tf.device("/GPU:0" if device == "cuda" else "/CPU:0"):
+        model = series.build_keras_lstm(units)
+        opt = keras.optimizers.Adam(learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"],
+                                    epsilon=a["epsilon"])
+        loss_fn = keras.losses.BinaryCrossentropy()
+
+        @tf.function
+        def step(xb, yb):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(yb, model(xb, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        xt, yt = tf.constant(x), tf.constant(y[:, None].astype(np.float32))
+        for _ in range(warmup):
+            float(step(xt, yt))
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            float(step(xt, yt))
+        return (time.perf_counter() - t0) * 100 / iters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iters", type=int, default=nnbook.by_mode(3, 100, 100), help="timed iterations")
+    parser.add_argument("--warmup", type=int, default=nnbook.by_mode(1, 5, 5), help="untimed iterations first")
+    parser.add_argument("--units", type=int, default=200, help="LSTM cells (the sheet: 200)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads for PyTorch and TensorFlow (0: the libraries' defaults)")
+    parser.add_argument("--frameworks", nargs="*", default=["keras", "torch"], choices=["keras", "torch"])
+    args = parser.parse_args()
+
+    import tensorflow as tf
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    keras_gpu = bool(tf.config.list_physical_devices("GPU"))
+    X_int, y = series.make_series(BATCH, seed=0)
+    x = series.encode(X_int)
+
+    h = args.units
+    params = {"keras": 4 * (h + h * h + h) + h + 1, "torch": 4 * (h + h * h + 2 * h) + h + 1}
+    print(f"# ch07 benchmark: seconds per 100 training iterations (LSTM({h}), batch {BATCH}, {series.LENGTH} steps)\n")
+    with contextlib.redirect_stdout(io.StringIO()):
+        versions = nnbook.banner("ch07-bench")
+    print(f"{versions}; {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}"
+          + (f", GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else ", no GPU")
+          + f"; {args.iters} timed iterations after {args.warmup} warm-up\n")
+    print("| framework | device | parameters | s / 100 iterations | iterations / s |")
+    print("|---|---|---:|---:|---:|")
+    for dev in devices:
+        for fw in args.frameworks:
+            if fw == "keras" and dev == "cuda" and not keras_gpu:
+                continue
+            timer = time_keras if fw == "keras" else time_torch
+            sec = timer(dev, h, args.iters, args.warmup, x, y)
+            print(f"| {'Keras' if fw == 'keras' else 'PyTorch'} | {dev.upper() if dev == 'cpu' else 'GPU'} "
+                  f"| {params[fw]:,} | {sec:.2f} | {100 / sec:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
