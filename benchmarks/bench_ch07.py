@@ -47,7 +47,7 @@ def time_torch(device: str, units: int, iters: int, warmup: int, x, y) -> float:
         opt.zero_grad()
         loss.backward()
         opt.step()
-        return float(loss)  # synchronises every step, as a training loop that logs the loss does
+        return loss.item()  # synchronises every step, as a training loop that logs the loss does
 
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     for _ in range(warmup):
