@@ -130,19 +130,6 @@ def majority_predictions(y_train, n: int) -> np.ndarray:
     return np.full(n, majority, dtype=np.int64)
 
 
-def call_answer(fn, *args, name: str = "answer", **kwargs):
-    """Call a student's function from a test cell: a stub's ``NotImplementedError`` (or a missing
-    function) becomes a `GradingError` with a clear message instead of a crash."""
-    from .checks import GradingError
-
-    if fn is None:
-        raise GradingError(f"{name}: found None; define it in the answer cell above")
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError as err:
-        raise GradingError(f"{name} is not implemented yet (it raised NotImplementedError)") from err
-
-
 # ----- reference models (the benchmark and other chapters reuse them) -----------------------------
 
 def build_keras_lstm(units: int = 200, input_size: int = 1):
