@@ -14,19 +14,10 @@ first steps (tracing, warm-up) are not timed.
 """
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
-import os
-import platform
-import time
+import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
+import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import nnbook  # noqa: E402  (quiets TensorFlow, selects the Keras backend)
-import numpy as np  # noqa: E402
-
-from nnbook import series  # noqa: E402
+from nnbook import bench, series
 
 BATCH = 50
 
@@ -49,15 +40,7 @@ def time_torch(device: str, units: int, iters: int, warmup: int, x, y) -> float:
         opt.step()
         return loss.item()  # synchronises every step, as a training loop that logs the loss does
 
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    for _ in range(warmup):
-        step()
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(iters):
-        step()
-    sync()
-    return (time.perf_counter() - t0) * 100 / iters
+    return bench.seconds_per_100(step, iters, warmup, device)
 
 
 def time_keras(device: str, units: int, iters: int, warmup: int, x, y) -> float:
@@ -81,45 +64,21 @@ def time_keras(device: str, units: int, iters: int, warmup: int, x, y) -> float:
             return loss
 
         xt, yt = tf.constant(x), tf.constant(y[:, None].astype(np.float32))
-        for _ in range(warmup):
-            float(step(xt, yt))
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            float(step(xt, yt))
-        return (time.perf_counter() - t0) * 100 / iters
+        return bench.seconds_per_100(lambda: float(step(xt, yt)), iters, warmup)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--iters", type=int, default=nnbook.by_mode(3, 100, 100), help="timed iterations")
-    parser.add_argument("--warmup", type=int, default=nnbook.by_mode(1, 5, 5), help="untimed iterations first")
+    parser = bench.parser(__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=200, help="LSTM cells (the sheet: 200)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="CPU threads for PyTorch and TensorFlow (0: the libraries' defaults)")
-    parser.add_argument("--frameworks", nargs="*", default=["keras", "torch"], choices=["keras", "torch"])
     args = parser.parse_args()
-
-    import tensorflow as tf
-    import torch
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    keras_gpu = bool(tf.config.list_physical_devices("GPU"))
+    devices, keras_gpu = bench.devices(args.threads)
     X_int, y = series.make_series(BATCH, seed=0)
     x = series.encode(X_int)
 
     h = args.units
     params = {"keras": 4 * (h + h * h + h) + h + 1, "torch": 4 * (h + h * h + 2 * h) + h + 1}
-    print(f"# ch07 benchmark: seconds per 100 training iterations (LSTM({h}), batch {BATCH}, {series.LENGTH} steps)\n")
-    with contextlib.redirect_stdout(io.StringIO()):
-        versions = nnbook.banner("ch07-bench")
-    print(f"{versions}; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}"
-          + (f", GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else ", no GPU")
-          + f"; {args.iters} timed iterations after {args.warmup} warm-up\n")
+    bench.header("ch07-bench", f"ch07 benchmark: seconds per 100 training iterations (LSTM({h}), batch {BATCH}, "
+                 f"{series.LENGTH} steps)", args.iters, args.warmup)
     print("| framework | device | parameters | s / 100 iterations | iterations / s |")
     print("|---|---|---:|---:|---:|")
     for dev in devices:
