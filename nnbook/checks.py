@@ -86,6 +86,18 @@ def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: 
         raise GradingError(msg)
 
 
+def as_sympy(value, name: str = "expression"):
+    """A student's answer as a sympy object, or a `GradingError` that says what was found instead."""
+    import sympy as sp
+
+    if value is None:
+        raise GradingError(f"{name}: found None; did you assign the expression?")
+    try:
+        return sp.sympify(value)
+    except (sp.SympifyError, TypeError) as err:
+        raise GradingError(f"{name}: expected a sympy expression, found {type(value).__name__}") from err
+
+
 def check_sympy_equal(found, expected, name: str = "expression", points: int = 8, seed: int = 0,
                       positive: bool = True) -> None:
     """Symbolic equality: ``simplify(found - expected) == 0``, backed by evaluation at random points.
@@ -95,12 +107,7 @@ def check_sympy_equal(found, expected, name: str = "expression", points: int = 8
     """
     import sympy as sp
 
-    if found is None:
-        raise GradingError(f"{name}: found None; did you assign the expression?")
-    try:
-        found = sp.sympify(found)
-    except (sp.SympifyError, TypeError) as err:
-        raise GradingError(f"{name}: expected a sympy expression, found {type(found).__name__}") from err
+    found = as_sympy(found, name)
     expected = sp.sympify(expected)
     if isinstance(found, sp.MatrixBase) or isinstance(expected, sp.MatrixBase):
         found, expected = sp.Matrix(found), sp.Matrix(expected)

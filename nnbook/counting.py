@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .checks import GradingError
+from .checks import GradingError, as_sympy
 
 
 # --------------------------------------------------------------------------- counting built models
@@ -39,15 +39,7 @@ def evaluate(expr, values: dict, name: str = "expression") -> float:
     Lets a test compare a formula with an oracle's number at several points, with a clear message
     when the formula is missing or uses symbols other than the ones the task defines.
     """
-    import sympy as sp
-
-    if expr is None:
-        raise GradingError(f"{name}: found None; assign a sympy expression")
-    try:
-        expr = sp.sympify(expr)
-    except (sp.SympifyError, TypeError) as err:
-        raise GradingError(f"{name}: expected a sympy expression, found {type(expr).__name__}") from err
-    value = expr.subs(values)
+    value = as_sympy(expr, name).subs(values)
     if getattr(value, "free_symbols", None):
         raise GradingError(f"{name}: uses symbols {sorted(map(str, value.free_symbols))} that are not among "
                            f"{sorted(map(str, values))}; use the symbols defined in the notebook")
