@@ -23,10 +23,18 @@ STUDENTS = ("solutions", "untouched", "wrong")
 
 
 def nbgrader(course: Path, *args: str) -> None:
+    finish(course, start(course, *args), args)
+
+
+def start(course: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, NNBOOK_MODE="test")
-    done = subprocess.run([NBGRADER, *args, "--log-level=WARN"], cwd=course, env=env,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return subprocess.Popen([NBGRADER, *args, "--log-level=WARN"], cwd=course, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(course: Path, process: subprocess.Popen, args) -> None:
+    out, _ = process.communicate()
+    assert process.returncode == 0, f"nbgrader {' '.join(args)} failed in {course}:\n{out[-5000:]}"
 
 
 def submission_with_wrong_answers(source: Path, wrong: dict[str, str]) -> nbformat.NotebookNode:
@@ -37,31 +45,40 @@ def submission_with_wrong_answers(source: Path, wrong: dict[str, str]) -> nbform
     return nb
 
 
+def new_course(folder: Path, chapter: str) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "solutions" / chapter, folder / "solutions" / chapter)
+    nbgrader(folder, "generate_assignment", chapter, "--force")
+    return folder
+
+
 @pytest.fixture(scope="module", params=CHAPTERS)
 def graded(request, tmp_path_factory):
-    """Autograde three submissions of one chapter; return (chapter, course folder)."""
+    """Autograde three submissions of one chapter, each in a course folder of its own so that the
+    three run side by side; return (chapter, {student: course folder})."""
     chapter = request.param
-    course = tmp_path_factory.mktemp(chapter)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / chapter, course / "solutions" / chapter)
-    nbgrader(course, "generate_assignment", chapter, "--force")
+    base = tmp_path_factory.mktemp(chapter)
+    courses = {student: new_course(base / student, chapter) for student in STUDENTS}
     for path in solution_notebooks(chapter):
-        for student in STUDENTS:
-            (course / "submitted" / student / chapter).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, course / "submitted" / "solutions" / chapter / path.name)
-        shutil.copy(course / "notebooks" / chapter / path.name, course / "submitted" / "untouched" / chapter / path.name)
-        nbformat.write(submission_with_wrong_answers(path, wrong_answers(chapter)),
-                       course / "submitted" / "wrong" / chapter / path.name)
-    nbgrader(course, "autograde", chapter, "--force")
-    return chapter, course
+        folders = {student: courses[student] / "submitted" / student / chapter for student in STUDENTS}
+        for folder in folders.values():
+            folder.mkdir(parents=True)
+        shutil.copy(path, folders["solutions"] / path.name)
+        shutil.copy(courses["untouched"] / "notebooks" / chapter / path.name, folders["untouched"] / path.name)
+        nbformat.write(submission_with_wrong_answers(path, wrong_answers(chapter)), folders["wrong"] / path.name)
+    running = {student: start(course, "autograde", chapter, "--force") for student, course in courses.items()}
+    for student, process in running.items():
+        finish(courses[student], process, ("autograde", chapter, student))
+    return chapter, courses
 
 
-def grades(course: Path, chapter: str, student: str) -> dict[str, tuple[float, float]]:
+def grades(courses: dict, chapter: str, student: str) -> dict[str, tuple[float, float]]:
     """grade_id -> (auto score, max score) for the autograded (code) test cells of a submission."""
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{courses[student] / 'gradebook.db'}") as gb:
         for path in solution_notebooks(chapter):
             nb = gb.find_submission_notebook(path.stem, chapter, student)
             for grade in nb.grades:
@@ -70,11 +87,11 @@ def grades(course: Path, chapter: str, student: str) -> dict[str, tuple[float, f
     return out
 
 
-def errors(course: Path, chapter: str, student: str) -> dict[str, str]:
+def errors(courses: dict, chapter: str, student: str) -> dict[str, str]:
     """grade_id (or cell index) -> 'ename: evalue' for every cell that raised."""
     found = {}
     for path in solution_notebooks(chapter):
-        nb = read(course / "autograded" / student / chapter / path.name)
+        nb = read(courses[student] / "autograded" / student / chapter / path.name)
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
                 if out.output_type == "error":
@@ -95,26 +112,26 @@ def test_release_is_up_to_date(chapter, tmp_path):
 
 
 def test_solutions_get_full_marks_without_errors(graded):
-    chapter, course = graded
-    failed = errors(course, chapter, "solutions")
+    chapter, courses = graded
+    failed = errors(courses, chapter, "solutions")
     assert not failed, f"{chapter}: the solution notebook raised in test mode: {failed}"
-    lost = {k: v for k, v in grades(course, chapter, "solutions").items() if v[0] < v[1]}
+    lost = {k: v for k, v in grades(courses, chapter, "solutions").items() if v[0] < v[1]}
     assert not lost, f"{chapter}: solutions lost points in {lost}"
 
 
 def test_untouched_student_version_gets_zero(graded):
-    chapter, course = graded
-    scored = {k: v for k, v in grades(course, chapter, "untouched").items() if v[0] > 0}
+    chapter, courses = graded
+    scored = {k: v for k, v in grades(courses, chapter, "untouched").items() if v[0] > 0}
     assert not scored, f"{chapter}: test cells that pass on the stubs (they cannot fail): {scored}"
 
 
 def test_wrong_answers_lose_points_in_every_test_cell(graded):
-    chapter, course = graded
-    scores = grades(course, chapter, "wrong")
+    chapter, courses = graded
+    scores = grades(courses, chapter, "wrong")
     assert scores, f"{chapter}: no autograded test cells found"
     passed = sorted(k for k, (score, top) in scores.items() if score >= top)
     assert not passed, f"{chapter}: test cells that accept the wrong answers in tests/wrong_answers: {passed}"
-    why = errors(course, chapter, "wrong")
+    why = errors(courses, chapter, "wrong")
     not_graded = {k: v for k, v in why.items() if k in scores and not v.startswith(("GradingError", "AssertionError"))}
     assert not not_graded, (f"{chapter}: these test cells failed by crashing rather than by a check; make the wrong "
                             f"answers plausible (same names, same types) so the checks judge them: {not_graded}")
