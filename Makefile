@@ -23,13 +23,15 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 $(MATHJAX):
 	bash tools/fetch_mathjax.sh _vendor/mathjax
 
+# the sources are staged first (tools/stage_book.py: nbgrader markers out, model answers in dropdowns)
 book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)
-	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/stage_book.py _build/stage
+	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/jupyter-book build _build/stage --path-output . -W -n --keep-going
 	@echo "open _build/html/index.html"
 
 book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks (not executed)
-	$(BIN)/python tools/student_book.py _build/student
-	$(BIN)/jupyter-book build . --toc _build/student/_toc.yml --config _build/student/_config.yml --path-output _build/student -W -n --keep-going
+	$(BIN)/python tools/stage_book.py _build/student-stage --student
+	$(BIN)/jupyter-book build _build/student-stage --path-output _build/student -W -n --keep-going
 	@echo "open _build/student/_build/html/index.html"
 
 test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs

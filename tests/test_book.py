@@ -25,7 +25,8 @@ def site(tmp_path_factory):
     mathjax = ROOT / "_vendor" / "mathjax" / "tex-chtml.js"
     assert mathjax.exists(), "MathJax is not in _vendor/mathjax: run `make _vendor/mathjax/tex-chtml.js` (make test does)"
     env = dict(os.environ, NNBOOK_MODE="test", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
+    subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(out / "stage")], check=True, env=env)
+    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(out / "stage"), "-W", "-n", "--keep-going",
                            "--path-output", str(out)], env=env, capture_output=True, text=True)
     log = done.stdout + done.stderr
     assert done.returncode == 0, "the book does not build cleanly:\n" + "\n".join(
@@ -39,7 +40,7 @@ def test_every_chapter_page_is_built_without_hidden_tests(site):
         assert page.exists(), f"{page} not built: is {chapter} in _toc.yml?"
         html = page.read_text()
         assert "BEGIN HIDDEN TESTS" not in html and "END HIDDEN TESTS" not in html, f"{chapter}: hidden tests on the page"
-        assert "BEGIN SOLUTION" not in html, f"{chapter}: solution markers on the page"
+        assert "BEGIN SOLUTION" not in html and "END SOLUTION" not in html, f"{chapter}: solution markers on the page"
         assert "hide-input" in html, f"{chapter}: solution code is not behind a toggle"
         assert "_downloads" in html and f"{chapter}.ipynb" in html, f"{chapter}: no link to the student notebook"
 
@@ -103,9 +104,9 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
 def test_student_edition_builds(tmp_path):
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "student_book.py"), str(tmp_path)], check=True, env=env)
-    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
-                           "--toc", str(tmp_path / "_toc.yml"), "--config", str(tmp_path / "_config.yml"),
+    subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(tmp_path / "stage"), "--student"],
+                   check=True, env=env)
+    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(tmp_path / "stage"), "-W", "-n", "--keep-going",
                            "--path-output", str(tmp_path)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, "the student edition does not build cleanly:\n" + (done.stdout + done.stderr)[-4000:]
     for chapter in CHAPTERS:

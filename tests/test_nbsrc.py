@@ -65,3 +65,12 @@ def test_errors_are_clear():
         nbsrc.to_notebook("# %% [test] chxx-t\nx = 1\n")
     with pytest.raises(ValueError, match="unknown cell kind"):
         nbsrc.to_notebook("# %% [anwser] chxx-t\nx = 1\n")
+
+
+def test_stage_book_strips_markers_and_folds_model_answers():
+    import stage_book
+
+    assert stage_book.without_markers("a\n    ### BEGIN SOLUTION\nb\n### END SOLUTION") == "a\nb"
+    folded = stage_book.model_answer_dropdown("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
+    assert folded.startswith("Why?") and "{admonition} Model answer" in folded and ":class: dropdown" in folded
+    assert "BEGIN" not in folded and "Because." in folded
