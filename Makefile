@@ -4,6 +4,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the students' environment (`make lab`): requirements-student.txt and nnbook, never nnbook_grader
+STUDENT_VENV := .venv-student
+STUDENT_STAMP := $(STUDENT_VENV)/.installed
+# nnbook_grader (grader-only) is importable where benchmarks and tests run, never in notebook kernels
+GRADER_PATH := PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}
 export PATH := $(abspath $(BIN)):$(PATH)
 export MNIST_DIR ?= $(abspath ../shared/data/mnist)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
@@ -12,11 +17,18 @@ MATHJAX := _vendor/mathjax/tex-chtml.js
 .PHONY: venv book book-student test test-fast release autograde feedback grades lab bench clean
 
 venv: $(STAMP)
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-student.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(STUDENT_STAMP): requirements-student.txt constraints.txt pyproject.toml
+	test -x $(STUDENT_VENV)/bin/python || $(PY) -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/pip install --quiet --upgrade pip
+	$(STUDENT_VENV)/bin/pip install --quiet -r requirements-student.txt -c constraints.txt
+	$(STUDENT_VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
 # MathJax is served by the site itself (offline pages still typeset math): copied from the npm registry.
@@ -52,11 +64,11 @@ feedback: $(STAMP)   ## feedback HTML under feedback/
 grades: $(STAMP)   ## grades.csv from the gradebook
 	$(BIN)/nbgrader export --to grades.csv
 
-lab: $(STAMP)   ## JupyterLab with the nbgrader extensions
-	$(BIN)/jupyter lab
+lab: $(STUDENT_STAMP)   ## JupyterLab with the nbgrader extensions, in the students' environment
+	$(STUDENT_VENV)/bin/jupyter lab
 
 bench: $(STAMP)   ## speed and accuracy benchmarks, printed as tables
-	@for b in benchmarks/bench_*.py; do echo "## $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/bench_*.py; do echo "## $$b"; $(GRADER_PATH) $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf _build .pytest_cache autograded feedback gradebook.db grades.csv
+	rm -rf _build .pytest_cache .ruff_cache autograded feedback gradebook.db grades.csv
