@@ -6,7 +6,20 @@ from collections import Counter
 import nbformat
 import pytest
 
-from notebooks import CHAPTERS, ROOT, is_answer, is_test, meta, read, solution_notebooks, wrong_answers
+from notebooks import (
+    CHAPTERS,
+    ROOT,
+    answer_ids,
+    answer_tests,
+    is_answer,
+    is_test,
+    meta,
+    read,
+    right_answers,
+    solution_notebooks,
+    wrong_answers,
+    wrong_variants,
+)
 
 NEEDED = {"grade", "grade_id", "locked", "schema_version", "solution"}
 
@@ -74,6 +87,20 @@ def test_every_answer_has_a_wrong_version(chapter):
     answers = {meta(c)["grade_id"] for p in solution_notebooks(chapter) for c in read(p).cells if is_answer(c)}
     assert answers <= set(wrong), f"tests/wrong_answers lacks wrong answers for {sorted(answers - set(wrong))}"
     assert set(wrong) <= answers, f"wrong answers for unknown cells {sorted(set(wrong) - answers)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_right_answers_and_wrong_variants_name_real_cells(chapter):
+    answers = answer_ids(chapter)
+    tests = {t for ts in answer_tests(chapter).values() for t in ts}
+    right = right_answers(chapter) or {}
+    assert set(right) <= answers, f"tests/right_answers: answers for unknown cells {sorted(set(right) - answers)}"
+    for i, variant in enumerate(wrong_variants(chapter), 1):
+        cells = {k for k in variant if not k.startswith("_")}
+        assert cells and cells <= answers, f"WRONG_VARIANTS[{i - 1}]: unknown answer cells {sorted(cells - answers)}"
+        assert set(variant) - cells <= {"_lose"}, f"WRONG_VARIANTS[{i - 1}]: the only setting is '_lose'"
+        lose = set(variant.get("_lose", []))
+        assert lose <= tests, f"WRONG_VARIANTS[{i - 1}]: '_lose' names unknown test cells {sorted(lose - tests)}"
 
 
 def _region(source: str, begin: str, end: str) -> list[str]:

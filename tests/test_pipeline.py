@@ -4,7 +4,12 @@
 * autograding the solutions gives full marks and every cell runs without error (test mode);
 * autograding the untouched student version gives zero autograded marks;
 * autograding the solutions with every answer replaced by a plausible wrong one (tests/wrong_answers)
-  makes every test cell lose points, and with a GradingError/AssertionError, not a crash elsewhere.
+  makes every test cell lose points, and with a GradingError/AssertionError, not a crash elsewhere;
+* each extra wrong variant (WRONG_VARIANTS in the same file) loses points in the test cells it targets;
+* correct answers written differently from the model answer (tests/right_answers) get full marks.
+
+All submissions of a chapter are graded side by side, each in a course folder of its own (copied
+from one generated course), so a chapter costs about one notebook run per core.
 """
 import os
 import shutil
@@ -15,11 +20,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from notebooks import CHAPTERS, ROOT, is_answer, is_test, meta, read, solution_notebooks, wrong_answers
+from notebooks import (
+    CHAPTERS,
+    ROOT,
+    answer_tests,
+    is_answer,
+    meta,
+    read,
+    right_answers,
+    solution_notebooks,
+    wrong_answers,
+    wrong_variants,
+)
 
 pytestmark = pytest.mark.slow
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
-STUDENTS = ("solutions", "untouched", "wrong")
+# at most this many autograde runs of one chapter at a time (each is a kernel with torch/TensorFlow)
+PARALLEL = int(os.environ.get("NNBOOK_PIPELINE_PARALLEL", "4"))
 
 
 def nbgrader(course: Path, *args: str) -> None:
@@ -37,12 +54,15 @@ def finish(course: Path, process: subprocess.Popen, args) -> None:
     assert process.returncode == 0, f"nbgrader {' '.join(args)} failed in {course}:\n{out[-5000:]}"
 
 
-def submission_with_wrong_answers(source: Path, wrong: dict[str, str]) -> nbformat.NotebookNode:
+def submission_with_answers(source: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The solution notebook with the answer cells named in `answers` replaced (keys starting with
+    '_' are settings of a variant, not cells)."""
     nb = read(source)
     for cell in nb.cells:
-        if is_answer(cell) and meta(cell)["grade_id"] in wrong:
-            cell.source = wrong[meta(cell)["grade_id"]]
+        if is_answer(cell) and meta(cell)["grade_id"] in answers:
+            cell.source = answers[meta(cell)["grade_id"]]
     return nb
+
 
 
 def new_course(folder: Path, chapter: str) -> Path:
@@ -53,23 +73,43 @@ def new_course(folder: Path, chapter: str) -> Path:
     return folder
 
 
+def submissions(chapter: str) -> dict[str, dict[str, str] | None]:
+    """student -> the answers that replace the model answers (None: the untouched student version)."""
+    out = {"solutions": {}, "untouched": None, "wrong": wrong_answers(chapter)}
+    right = right_answers(chapter)
+    if right is not None:
+        out["right"] = right
+    for i, variant in enumerate(wrong_variants(chapter), 1):
+        out[f"wrong-{i}"] = variant
+    return out
+
+
 @pytest.fixture(scope="module", params=CHAPTERS)
 def graded(request, tmp_path_factory):
-    """Autograde three submissions of one chapter, each in a course folder of its own so that the
-    three run side by side; return (chapter, {student: course folder})."""
+    """Autograde every submission of one chapter, each in a course folder of its own so that they
+    run side by side; return (chapter, {student: course folder})."""
     chapter = request.param
     base = tmp_path_factory.mktemp(chapter)
-    courses = {student: new_course(base / student, chapter) for student in STUDENTS}
-    for path in solution_notebooks(chapter):
-        folders = {student: courses[student] / "submitted" / student / chapter for student in STUDENTS}
-        for folder in folders.values():
-            folder.mkdir(parents=True)
-        shutil.copy(path, folders["solutions"] / path.name)
-        shutil.copy(courses["untouched"] / "notebooks" / chapter / path.name, folders["untouched"] / path.name)
-        nbformat.write(submission_with_wrong_answers(path, wrong_answers(chapter)), folders["wrong"] / path.name)
-    running = {student: start(course, "autograde", chapter, "--force") for student, course in courses.items()}
-    for student, process in running.items():
-        finish(courses[student], process, ("autograde", chapter, student))
+    release = new_course(base / "release", chapter)
+    students = submissions(chapter)
+    courses = {}
+    for student, answers in students.items():
+        course = courses[student] = base / student
+        shutil.copytree(release, course)
+        folder = course / "submitted" / student / chapter
+        folder.mkdir(parents=True)
+        for path in solution_notebooks(chapter):
+            if answers is None:
+                shutil.copy(release / "notebooks" / chapter / path.name, folder / path.name)
+            else:
+                nbformat.write(submission_with_answers(path, answers), folder / path.name)
+    waiting, running = list(courses), {}
+    while waiting or running:
+        while waiting and len(running) < PARALLEL:
+            student = waiting.pop(0)
+            running[student] = start(courses[student], "autograde", chapter, "--force")
+        student = next(iter(running))
+        finish(courses[student], running.pop(student), ("autograde", chapter, student))
     return chapter, courses
 
 
@@ -135,3 +175,33 @@ def test_wrong_answers_lose_points_in_every_test_cell(graded):
     not_graded = {k: v for k, v in why.items() if k in scores and not v.startswith(("GradingError", "AssertionError"))}
     assert not not_graded, (f"{chapter}: these test cells failed by crashing rather than by a check; make the wrong "
                             f"answers plausible (same names, same types) so the checks judge them: {not_graded}")
+
+
+def test_right_answers_get_full_marks(graded):
+    chapter, courses = graded
+    if "right" not in courses:
+        pytest.skip(f"{chapter}: add tests/right_answers/{chapter.replace('-', '_')}.py with "
+                    "RIGHT = {grade_id: source}: correct answers written differently from the model answer")
+    failed = errors(courses, chapter, "right")
+    assert not failed, f"{chapter}: the right answers in tests/right_answers raised: {failed}"
+    lost = {k: v for k, v in grades(courses, chapter, "right").items() if v[0] < v[1]}
+    assert not lost, f"{chapter}: test cells that reject the correct answers in tests/right_answers: {lost}"
+
+
+def test_wrong_variants_lose_points_where_they_aim(graded):
+    chapter, courses = graded
+    follows = answer_tests(chapter)
+    problems = []
+    for i, variant in enumerate(wrong_variants(chapter), 1):
+        student = f"wrong-{i}"
+        cells = [k for k in variant if not k.startswith("_")]
+        targets = variant.get("_lose") or [t for k in cells for t in follows.get(k, [])]
+        scores = grades(courses, chapter, student)
+        passed = sorted(t for t in targets if t in scores and scores[t][0] >= scores[t][1])
+        unknown = sorted(t for t in targets if t not in scores)
+        why = errors(courses, chapter, student)
+        crashed = {t: why[t] for t in targets if t in why and not why[t].startswith(("GradingError", "AssertionError"))}
+        if passed or unknown or crashed:
+            problems.append(f"variant {i} ({', '.join(cells)}): accepted by {passed}; unknown cells {unknown}; "
+                            f"crashed instead of a check {crashed}")
+    assert not problems, f"{chapter}: wrong variants in tests/wrong_answers: " + "; ".join(problems)
