@@ -13,7 +13,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "_buil
 # a submission that hangs or loops forever is cut off instead of stalling a batch of hundreds
 c.Execute.timeout = 600
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
+# (a failing cell never stops the run: nbgrader's Execute fixes allow_errors=True, not configurable)
 
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError('replace this line with your answer')"
@@ -23,8 +23,14 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # only a raised error costs points: warnings on stderr (TensorFlow prints some at import) are kept
 # in the feedback as stdout instead of zeroing the cell (nnbook/grading.py)
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,  # noqa: E402
-                                    LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
 from nnbook.grading import StderrToStdout  # noqa: E402
 

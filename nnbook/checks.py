@@ -7,7 +7,7 @@ with copied weights, so that every correct answer passes.
 from __future__ import annotations
 
 import random
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -98,12 +98,45 @@ def as_sympy(value, name: str = "expression"):
         raise GradingError(f"{name}: expected a sympy expression, found {type(value).__name__}") from err
 
 
-def check_sympy_equal(found, expected, name: str = "expression", points: int = 8, seed: int = 0,
-                      positive: bool = True) -> None:
+def _unify_symbols(found, expected):
+    """Replace the symbols of `found` by the symbols of `expected` that have the same name (a symbol
+    built with other assumptions, e.g. ``Symbol('x')`` for ``Symbol('x', real=True)``, is the same
+    variable to a reader). Returns the new `found` and the names whose assumptions differ."""
+    by_name = {str(s): s for s in expected.free_symbols}
+    swap = {s: by_name[str(s)] for s in found.free_symbols if str(s) in by_name and by_name[str(s)] != s}
+    return (found.xreplace(swap) if swap else found), sorted(map(str, swap))
+
+
+def _sample_point(symbols, rng: random.Random, positive: bool) -> dict:
+    """A random point with irrational-looking coordinates (no grid on which a wrong term can vanish)."""
+    import sympy as sp
+
+    return {s: sp.Float(rng.uniform(0.35, 2.65) * (1 if positive or rng.random() < .5 else -1), 30) for s in symbols}
+
+
+def _agree_numerically(found, expected, points: int, seed: int, positive: bool) -> bool:
+
+    rng = random.Random(seed)
+    symbols = sorted(found.free_symbols | expected.free_symbols, key=str)
+    for _ in range(points):
+        subs = _sample_point(symbols, rng, positive)
+        try:
+            a, b = complex(found.evalf(30, subs=subs)), complex(expected.evalf(30, subs=subs))
+        except (TypeError, ValueError):
+            return False
+        if not (np.isfinite(a) and np.isfinite(b)) or abs(a - b) > 1e-12 * max(1.0, abs(b)):
+            return False
+    return True
+
+
+def check_sympy_equal(found, expected, name: str = "expression", points: int = 12, seed: int = 0,
+                      positive: bool = True, reveal: bool = False) -> None:
     """Symbolic equality: ``simplify(found - expected) == 0``, backed by evaluation at random points.
 
-    On failure the message shows both expressions and the terms of their difference. Symbols that
-    occur in only one of them are named, since a misspelt symbol is the most common slip.
+    Symbols are matched by name, so an answer built with other assumptions (``real=True`` or not)
+    is compared as the same variable. On failure the message names what differs (symbols that occur
+    in only one of the two, a constant factor, the value at a sample point) but does not print the
+    expected expression unless `reveal` is set (a visible test must not hand out the answer).
     """
     import sympy as sp
 
@@ -115,33 +148,88 @@ def check_sympy_equal(found, expected, name: str = "expression", points: int = 8
             raise GradingError(f"{name}: expected a {expected.shape} matrix, found {found.shape}")
         for i in range(found.rows):
             for j in range(found.cols):
-                check_sympy_equal(found[i, j], expected[i, j], f"{name}[{i}, {j}]", points, seed, positive)
+                check_sympy_equal(found[i, j], expected[i, j], f"{name}[{i}, {j}]", points, seed, positive, reveal)
         return
-    only_found = found.free_symbols - expected.free_symbols
-    only_expected = expected.free_symbols - found.free_symbols
+    if not isinstance(found, sp.Expr):
+        raise GradingError(f"{name}: expected one sympy expression, found {type(found).__name__}: {found!s:.120}")
+    found, reassumed = _unify_symbols(found, expected)
     diff = found - expected
     if sp.simplify(diff) == 0:
         return
-    # simplify can miss identities; agree at random points before calling it different
-    rng = random.Random(seed)
-    symbols = sorted(found.free_symbols | expected.free_symbols, key=str)
-    agree = 0
-    for _ in range(points):
-        subs = {s: sp.Rational(rng.randint(11, 29), 10) * (1 if positive or rng.random() < .5 else -1)
-                for s in symbols}
-        a, b = complex(found.evalf(subs=subs)), complex(expected.evalf(subs=subs))
-        agree += abs(a - b) <= 1e-9 * max(1.0, abs(b))
-    if agree == points:
+    # simplify can miss identities: agreement at many random points counts as equal
+    if _agree_numerically(found, expected, points, seed, positive):
         return
-    msg = f"{name}: not equal to the expected expression.\n  expected: {expected}\n  found:    {found}"
-    terms = sp.Add.make_args(sp.expand(diff))
-    if len(terms) <= 6:
-        msg += f"\n  found - expected = {sp.expand(diff)}"
+    only_found = sorted(map(str, found.free_symbols - expected.free_symbols))
+    only_expected = sorted(map(str, expected.free_symbols - found.free_symbols))
+    msg = f"{name}: not equal to the expected expression.\n  found:    {found}"
+    if reveal:
+        msg += f"\n  expected: {expected}"
     if only_found:
-        msg += f"\n  symbols only in your answer: {sorted(map(str, only_found))}"
+        msg += f"\n  symbols in your answer that the expected expression does not use: {only_found}"
     if only_expected:
-        msg += f"\n  symbols missing from your answer: {sorted(map(str, only_expected))}"
+        msg += f"\n  symbols the expected expression uses that your answer lacks: {only_expected}"
+    if reassumed:
+        msg += (f"\n  (your symbols {reassumed} were built with other assumptions than the notebook's; they "
+                "are compared as the same variables, so that is not the problem)")
+    if not only_found and not only_expected:
+        ratio = sp.simplify(found / expected) if expected != 0 else None
+        if ratio is not None and ratio != 0 and not ratio.free_symbols:
+            msg += "\n  your answer is a constant multiple of the expected one: check the constant factors"
+        else:
+            point = _sample_point(sorted(expected.free_symbols, key=str), random.Random(seed + 1), positive)
+            try:
+                a, b = complex(found.evalf(8, subs=point)), complex(expected.evalf(8, subs=point))
+                shown = ", ".join(f"{k}={float(v):.3g}" for k, v in point.items())
+                fmt = lambda z: f"{z.real:.6g}" if abs(z.imag) < 1e-12 else f"{z:.6g}"
+                msg += f"\n  at {shown or 'any point'}: expected value {fmt(b)}, found {fmt(a)}"
+            except (TypeError, ValueError):
+                pass
     raise GradingError(msg)
+
+
+# --------------------------------------------------------------------------- accepting allowed types
+def as_number(value, name: str = "value") -> float:
+    """A scalar answer as a float: accepts int, float, NumPy scalars, one-element arrays, tensors and
+    sympy numbers (``sp.oo`` becomes ``inf``). A `GradingError` for anything else."""
+    if value is None:
+        raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
+    if hasattr(value, "is_number") and getattr(value, "is_number", False):  # sympy
+        try:
+            return float(value)
+        except (TypeError, ValueError) as err:
+            raise GradingError(f"{name}: expected a real number, found {value}") from err
+    arr = _as_array(value, name)
+    if arr.size != 1:
+        raise GradingError(f"{name}: expected one number, found {arr.size} (shape {arr.shape})")
+    return float(arr.reshape(()))
+
+
+def as_count(value, name: str = "count") -> int:
+    """A count as an int: accepts int, NumPy integers, integral floats (``3.0``), sympy integers and
+    one-element arrays. A `GradingError` for fractions, symbols or anything else."""
+    try:
+        number = as_number(value, name)
+    except GradingError as err:
+        raise GradingError(f"{name}: expected a whole number; {err}") from None
+    if not np.isfinite(number) or number != round(number):
+        raise GradingError(f"{name}: expected a whole number, found {value!r:.80}")
+    return int(round(number))
+
+
+def as_list(value, name: str = "value", length: int | None = None) -> list:
+    """A sequence answer (tuple, list, NumPy array, tensor) as a list, optionally of a given length."""
+    if value is None:
+        raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        value = list(value.reshape(-1)) if value.ndim <= 1 else list(value)
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise GradingError(f"{name}: expected a sequence (tuple, list or array), found {type(value).__name__}")
+    value = list(value)
+    if length is not None and len(value) != length:
+        raise GradingError(f"{name}: expected {length} entries, found {len(value)}")
+    return value
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

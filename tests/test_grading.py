@@ -1,9 +1,9 @@
 """The nbgrader configuration loads (nbgrader ignores a broken config file with only a log line)
 and the grader's own preprocessor keeps warnings from costing points."""
 import nbformat
+from nbgrader.utils import determine_grade
 from traitlets.config.loader import PyFileConfigLoader
 
-from nbgrader.utils import determine_grade
 from nnbook.grading import StderrToStdout
 from notebooks import ROOT
 
@@ -36,3 +36,12 @@ def test_errors_still_cost_points():
     error = nbformat.v4.new_output("error", ename="GradingError", evalue="wrong", traceback=[])
     cell, _ = StderrToStdout().preprocess_cell(graded_cell(error), {}, 0)
     assert determine_grade(cell, None)[0] == 0
+
+
+def test_every_execute_setting_is_one_nbgrader_reads():
+    """A setting nbgrader does not recognise is ignored with a warning: it has no effect."""
+    from nbgrader.preprocessors import Execute
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    configurable = set(Execute.class_trait_names(config=True))
+    assert set(config.Execute) <= configurable, f"not configurable: {set(config.Execute) - configurable}"
