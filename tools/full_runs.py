@@ -1,0 +1,190 @@
+"""Full-mode measurements for the results page and the chapters' "full mode" plots: the exercise
+sheets' exact settings (chapter 6: 10000 / 20000 iterations of batch 100; chapter 7: 60 epochs of
+batch 50), one framework at a time, each run written to a small JSON file with its provenance
+(machine, GPU, versions, date, wall time) under assets/results/.
+
+    python tools/full_runs.py ch06 --framework torch      # on a GPU: about a minute per model
+    python tools/full_runs.py ch07 --framework torch
+    python tools/full_runs.py ch06 --framework keras      # Keras on the CPU: a background job
+
+A run that is interrupted resumes: finished models are kept in the JSON file and skipped.
+The chapters plot these files next to their own (quick-mode) curves.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("NNBOOK_MODE", "full")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import nnbook  # noqa: E402  (first: quiets TensorFlow, selects the Keras backend)
+import numpy as np  # noqa: E402
+
+RESULTS = ROOT / "assets" / "results"
+SMOKE = False  # --smoke: a few steps of everything, to check the script (not for the results page)
+EPOCHS = 60
+
+
+def provenance(framework: str) -> dict:
+    import torch
+
+    info = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "mode": "full",
+            "framework": framework, "python": platform.python_version(), "numpy": np.__version__,
+            "torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
+            "cpu_cores": os.cpu_count(),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    if framework == "keras":
+        import keras
+        import tensorflow as tf
+
+        info.update(keras=keras.__version__, tensorflow=tf.__version__,
+                    gpu=(tf.config.list_physical_devices("GPU") or [None])[0] and info["gpu"])
+    return info
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(path)  # atomic: an interrupted run never leaves a broken file
+
+
+def ch06(framework: str, out: Path) -> None:
+    from nnbook import mnist_models as mm
+    from nnbook.mnist import load_mnist_float
+
+    data = load_mnist_float()
+    x_train, y_train, x_test, y_test = data
+    steps = {"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000}
+    if SMOKE:
+        steps = {k: 20 for k in steps}
+    result = load(out) or {"provenance": provenance(framework), "settings": {
+        "batch": 100, "steps": steps, "eval_every": 100, "eval_n": 10_000,
+        "note": "accuracy logged on the first 10000 training and all 10000 test images every 100 iterations"},
+        "runs": {}}
+    device = nnbook.torch_device()
+    for name in mm.MODEL_NAMES:
+        if name in result["runs"]:
+            print(f"{name}: done before, kept")
+            continue
+        nnbook.seed_everything(0)
+        builder = (mm.TORCH_BUILDERS if framework == "torch" else mm.KERAS_BUILDERS)[name]
+        model = builder()
+        if framework == "torch":
+            model = model.to(device)
+        start = time.perf_counter()
+        hist = mm.train(framework, model, data, steps[name], mm.OPTIMIZER[name], batch=100,
+                        eval_every=10 if SMOKE else 100, eval_n=10_000, desc=f"{name} ({framework})")
+        logits = mm.torch_logits if framework == "torch" else mm.keras_logits
+        hist["final_test"] = mm.accuracy(logits(model, x_test), y_test)
+        hist["final_train_all"] = mm.accuracy(logits(model, x_train), y_train)
+        hist["wall_seconds"] = time.perf_counter() - start
+        result["runs"][name] = hist
+        save(out, result)
+        print(f"{name}: train (all 60000) {hist['final_train_all']:.4f}, test {hist['final_test']:.4f}, "
+              f"{hist['wall_seconds']:.0f} s", flush=True)
+
+
+def ch07(framework: str, out: Path) -> None:
+    from nnbook import series
+
+    X_int, y = series.make_series(seed=0)
+    X_train_int, y_train, X_test_int, y_test = series.split(X_int, y)
+    X_train, X_test = series.encode(X_train_int), series.encode(X_test_int)
+    result = load(out) or {"provenance": provenance(framework), "settings": {
+        "units": 200, "epochs": EPOCHS, "batch": 50, "adam": series.adam_settings(), "n_train": len(y_train),
+        "n_test": len(y_test)}, "runs": {}}
+    cw = series.balanced_class_weight(y_train)
+    for weighting in ("plain", "weighted"):
+        if weighting in result["runs"]:
+            print(f"{weighting}: done before, kept")
+            continue
+        nnbook.seed_everything(0)
+        start = time.perf_counter()
+        weights = cw if weighting == "weighted" else None
+        if framework == "torch":
+            losses, prob = _ch07_torch(series, X_train, y_train, X_test, weights)
+        else:
+            losses, prob = _ch07_keras(series, X_train, y_train, X_test, weights)
+        run = {"losses": losses, "wall_seconds": time.perf_counter() - start}
+        for part, pred_prob, labels in (("train", prob[0], y_train), ("test", prob[1], y_test)):
+            pred = (pred_prob > 0.5).astype(int)
+            run[part] = {"accuracy": series.accuracy(labels, pred),
+                         "balanced_accuracy": series.balanced_accuracy(labels, pred),
+                         "confusion": series.confusion_matrix(labels, pred).tolist()}
+        result["runs"][weighting] = run
+        save(out, result)
+        print(f"{weighting}: train {run['train']}, test {run['test']}, {run['wall_seconds']:.0f} s", flush=True)
+
+
+def _ch07_torch(series, X_train, y_train, X_test, class_weight):
+    import torch
+    import torch.nn.functional as F
+
+    device = nnbook.torch_device()
+    model = series.build_torch_lstm(200).to(device)
+    a = series.adam_settings()
+    opt = torch.optim.Adam(model.parameters(), lr=a["lr"], betas=(a["beta_1"], a["beta_2"]), eps=a["epsilon"])
+    X = torch.as_tensor(X_train, device=device)
+    y = torch.as_tensor(y_train, dtype=torch.float32, device=device)[:, None]
+    w = None if class_weight is None else torch.where(y > 0.5, class_weight[1], class_weight[0])
+    gen = torch.Generator().manual_seed(0)
+    losses = []
+    for _ in nnbook.progress(range(EPOCHS), desc="epochs"):
+        model.train()
+        order, total = torch.randperm(len(X), generator=gen).to(device), 0.0
+        for s in range(0, len(X), 50):
+            idx = order[s:s + 50]
+            loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx], weight=None if w is None else w[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        losses.append(total / len(X))
+    model.eval()
+    with torch.no_grad():
+        prob = [torch.sigmoid(model(torch.as_tensor(x, device=device))).cpu().numpy().ravel() for x in (X_train, X_test)]
+    return losses, prob
+
+
+def _ch07_keras(series, X_train, y_train, X_test, class_weight):
+    import keras
+
+    a = series.adam_settings()
+    model = series.build_keras_lstm(200)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"],
+                                                  epsilon=a["epsilon"]), loss="binary_crossentropy")
+    fit = model.fit(X_train, y_train.astype(np.float32), epochs=EPOCHS, batch_size=50, shuffle=True,
+                    class_weight=class_weight, verbose=2)
+    prob = [np.asarray(model.predict(x, batch_size=500, verbose=0)).ravel() for x in (X_train, X_test)]
+    return [float(v) for v in fit.history["loss"]], prob
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapter", choices=["ch06", "ch07"])
+    parser.add_argument("--framework", choices=["torch", "keras"], default="torch")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default assets/results/<ch>-full-<fw>.json)")
+    parser.add_argument("--smoke", action="store_true", help="a few steps only: checks the script")
+    args = parser.parse_args()
+    global SMOKE, EPOCHS
+    SMOKE, EPOCHS = args.smoke, 1 if args.smoke else 60
+    out = args.out or RESULTS / f"{args.chapter}-full-{args.framework}.json"
+    print(f"{args.chapter} full mode, {args.framework} -> {out}", flush=True)
+    {"ch06": ch06, "ch07": ch07}[args.chapter](args.framework, out)
+
+
+if __name__ == "__main__":
+    main()
