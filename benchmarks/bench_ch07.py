@@ -4,8 +4,9 @@ present, on the GPU.
 
 Prints a markdown table. One iteration is a forward pass, binary cross-entropy on the last step, the
 backward pass and an Adam step (lr 1e-3, betas 0.9 / 0.999, eps 1e-8): a compiled tf.function for
-Keras, an eager step for PyTorch. The data are the chapter's number series (nnbook.series); the
-first steps (tracing, warm-up) are not timed.
+Keras, an eager step for PyTorch. The models and the data generator are the chapter's model answers,
+loaded from the solution notebook (nnbook_grader.answers); the first steps (tracing, warm-up) are not
+timed.
 
     python benchmarks/bench_ch07.py                   # 100 timed iterations per framework and device
     python benchmarks/bench_ch07.py --iters 20        # fewer, scaled to 100
@@ -17,7 +18,10 @@ from __future__ import annotations
 import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
 import numpy as np
 
-from nnbook import bench, series
+from nnbook import bench, optim, series
+from nnbook_grader import answers
+
+CH07 = answers.load("ch07-sequence-lstm", "ch07-data-make", "ch07-models")
 
 BATCH = 50
 
@@ -27,9 +31,8 @@ def time_torch(device: str, units: int, iters: int, warmup: int, x, y) -> float:
     import torch.nn.functional as F
 
     torch.manual_seed(0)
-    model = series.build_torch_lstm(units).to(device)
-    a = series.adam_settings()
-    opt = torch.optim.Adam(model.parameters(), lr=a["lr"], betas=(a["beta_1"], a["beta_2"]), eps=a["epsilon"])
+    model = CH07.TorchLSTMClassifier(units).to(device)
+    opt = optim.torch_adam(model.parameters())
     xt = torch.as_tensor(x, device=device)
     yt = torch.as_tensor(y, dtype=torch.float32, device=device)[:, None]
 
@@ -48,11 +51,9 @@ def time_keras(device: str, units: int, iters: int, warmup: int, x, y) -> float:
     import tensorflow as tf
 
     keras.utils.set_random_seed(0)
-    a = series.adam_settings()
     with tf.device("/GPU:0" if device == "cuda" else "/CPU:0"):
-        model = series.build_keras_lstm(units)
-        opt = keras.optimizers.Adam(learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"],
-                                    epsilon=a["epsilon"])
+        model = CH07.build_keras_model(units)
+        opt = optim.keras_adam()
         loss_fn = keras.losses.BinaryCrossentropy()
 
         @tf.function
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=200, help="LSTM cells (the sheet: 200)")
     args = parser.parse_args()
     devices, keras_gpu = bench.devices(args.threads)
-    X_int, y = series.make_series(BATCH, seed=0)
+    X_int, y = CH07.make_series(BATCH, seed=0)
     x = series.encode(X_int)
 
     h = args.units
