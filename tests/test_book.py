@@ -3,11 +3,13 @@ typeset math and figures on a chapter page, the solutions behind a toggle and no
 import functools
 import http.server
 import os
+import re
 import shutil
 import socketserver
 import subprocess
 import sys
 import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,8 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     bin_dir = Path(sys.executable).parent
     mathjax = ROOT / "_vendor" / "mathjax" / "tex-chtml.js"
-    assert mathjax.exists(), "MathJax is not in _vendor/mathjax: run `make _vendor/mathjax/tex-chtml.js` (make test does)"
+    assert mathjax.exists(), \
+        "MathJax is not in _vendor/mathjax: run `make _vendor/mathjax/tex-chtml.js` (make test does)"
     env = dict(os.environ, NNBOOK_MODE="test", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(out / "stage")], check=True, env=env)
     done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(out / "stage"), "-W", "-n", "--keep-going",
@@ -39,10 +42,26 @@ def test_every_chapter_page_is_built_without_hidden_tests(site):
         page = site / "solutions" / chapter / f"{chapter}.html"
         assert page.exists(), f"{page} not built: is {chapter} in _toc.yml?"
         html = page.read_text()
-        assert "BEGIN HIDDEN TESTS" not in html and "END HIDDEN TESTS" not in html, f"{chapter}: hidden tests on the page"
+        assert "BEGIN HIDDEN TESTS" not in html and "END HIDDEN TESTS" not in html, \
+            f"{chapter}: hidden tests on the page"
         assert "BEGIN SOLUTION" not in html and "END SOLUTION" not in html, f"{chapter}: solution markers on the page"
         assert "hide-input" in html, f"{chapter}: solution code is not behind a toggle"
+        assert "Show the model answer" in html, f"{chapter}: model answers are not behind a toggle labelled as such"
+        assert "Test of " in html, f"{chapter}: visible tests are not behind a toggle that says what they check"
         assert "_downloads" in html and f"{chapter}.ipynb" in html, f"{chapter}: no link to the student notebook"
+
+
+def test_every_page_link_resolves(site):
+    """Every local link and resource of every page (href and src, fragments aside) points at a built file."""
+    broken = []
+    for page in site.rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"]+)"', page.read_text(errors="replace")):
+            if re.match(r"^([a-z][a-z0-9+.-]*:|#|//)", target, re.I):
+                continue  # another site, a fragment of this page, data: and mailto:
+            path = target.split("#")[0].split("?")[0]
+            if path and not (page.parent / urllib.parse.unquote(path)).resolve().exists():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+    assert not broken, f"{len(broken)} links point nowhere: {broken[:10]}"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -2,7 +2,12 @@
 
 The chapter notebooks in solutions/ carry nbgrader's markers. On the website they would show as
 stray comments and, in the manually graded markdown answers, as headings. The staged copies drop
-the markers from code and put each model answer into a collapsed "Model answer" dropdown.
+the markers from code and put each model answer into a collapsed "Model answer" dropdown. Model
+answers in code sit behind a toggle labelled as the model answer; each visible test cell sits behind
+a toggle labelled with what it checks (its exercise, its points, and its first comment line when that
+says what the test compares against); markdown cells tagged `model-answer` (worked derivations that
+answer an exercise, removed from the student version by the release step) become a collapsed
+"Model answer" dropdown.
 
     python tools/stage_book.py _build/stage            # the book (solutions, executed when built)
     python tools/stage_book.py _build/stage --student  # the student edition (notebooks/, not executed)
@@ -38,16 +43,78 @@ def model_answer_dropdown(source: str) -> str:
                                       "", answer, "````", ""] + lines[end + 1:]).strip()
 
 
-def stage_notebook(src: Path, dst: Path) -> None:
+def plain(markdown: str) -> str:
+    """A heading as plain text for a toggle's label (the label is not parsed: no math, no markup)."""
+    text = re.sub(r"\\(?:mathrm|text|mathbf|operatorname)\{([^}]*)\}", r"\1", markdown)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
+    text = re.sub(r"[$`*{}]", "", text)
+    return re.sub(r"\s+", " ", text.lstrip("#")).strip()
+
+
+def test_label(heading: str | None, source: str, points: float | None) -> str:
+    """What a visible test checks: its exercise, its points, and its opening comment if it has one."""
+    label = "Test"
+    if heading:
+        label += " of " + re.sub(r"\s*\(\d+(\.\d+)? points?\)", "", plain(heading))
+    if points:
+        label += f" ({points:g} point{'s' if points != 1 else ''})"
+    first = source.lstrip().splitlines()[0] if source.strip() else ""
+    if first.startswith("#"):
+        label += " \N{EM DASH} " + first.lstrip("# ").rstrip(",;:")
+    return label
+
+
+def label_toggle(cell, show: str, hide: str) -> None:
+    tags = cell.metadata.setdefault("tags", [])
+    if "hide-input" not in tags and "remove-cell" not in tags and "remove-input" not in tags:
+        tags.append("hide-input")
+    cell.metadata["mystnb"] = {**cell.metadata.get("mystnb", {}), "code_prompt_show": show, "code_prompt_hide": hide}
+
+
+def stage_notebook(src: Path, dst: Path, student: bool = False) -> None:
     nb = nbformat.read(src, as_version=4)
+    heading = None
     for cell in nb.cells:
         grading = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "markdown" and grading.get("solution"):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and not grading:
+            headings = re.findall(r"^#{1,4} .+$", cell.source, re.M)
+            heading = headings[-1] if headings else heading
+            if "model-answer" in tags:
+                cell.source = "\n".join(["````{admonition} Model answer", ":class: dropdown", "",
+                                         cell.source.strip(), "````"])
+        elif cell.cell_type == "markdown" and grading.get("solution"):
             cell.source = model_answer_dropdown(cell.source)
         elif cell.cell_type == "code":
             cell.source = without_markers(cell.source)
+            if grading.get("solution") and not student:
+                label_toggle(cell, "Show the model answer", "Hide the model answer")
+            elif grading.get("grade") and "remove-cell" not in tags:
+                label_toggle(cell, test_label(heading, cell.source, grading.get("points")), "Hide the test")
     dst.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dst)
+
+
+def exercise_points(notebooks) -> dict[str, float]:
+    """Points per exercise, keyed by the grade_id of its answer cell: the test cells that follow an
+    autograded answer (visible and hidden), or a manually graded answer's own points."""
+    points: dict[str, float] = {}
+    for path in notebooks:
+        current = None
+        for cell in nbformat.read(path, as_version=4).cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if grading.get("solution"):
+                current = None if grading.get("grade") else grading["grade_id"]
+                points[grading["grade_id"]] = grading.get("points", 0) if grading.get("grade") else 0
+            elif grading.get("grade") and current:
+                points[current] += grading.get("points", 0)
+    return points
+
+
+def points_substitutions(notebooks) -> dict[str, str]:
+    """`{{ points_ch02_grad_u_sym }}` on a page (book/sheets.md) reads that exercise's points in the book."""
+    values = exercise_points(notebooks)
+    return {"points_" + grade_id.replace("-", "_"): f"{value:g}" for grade_id, value in values.items()}
 
 
 def stage(out: Path, student: bool = False) -> Path:
@@ -63,9 +130,14 @@ def stage(out: Path, student: bool = False) -> Path:
         toc = toc.replace("solutions/", "notebooks/")
         config["title"] += " (student edition)"
         config["execute"]["execute_notebooks"] = "off"
+        for src in sorted((ROOT / "notebooks").glob("ch*/*.ipynb")):
+            stage_notebook(src, out / src.relative_to(ROOT), student=True)
     else:
         for src in sorted((ROOT / "solutions").glob("ch*/*.ipynb")):
             stage_notebook(src, out / src.relative_to(ROOT))
+    parse = config.setdefault("parse", {})
+    parse["myst_substitutions"] = {**parse.get("myst_substitutions", {}),
+                                   **points_substitutions(sorted((ROOT / "solutions").glob("ch*/*.ipynb")))}
     (out / "_toc.yml").write_text(toc)
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return out
