@@ -37,3 +37,13 @@ from nnbook.grading import StderrToStdout  # noqa: E402
 # nbgrader 0.9's default list, with StderrToStdout right after execution
 c.Autograde.autograde_preprocessors = [Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+# The release step (generate_assignment) also drops markdown cells tagged `model-answer`: worked
+# derivations that answer an exercise, shown on the website after the exercise, never to students.
+from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+c.TagRemovePreprocessor.enabled = True
+c.TagRemovePreprocessor.remove_cell_tags = {"model-answer"}
+_release_default = GenerateAssignment.class_traits()["preprocessors"].default()
+c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, *_release_default]
