@@ -10,6 +10,7 @@ batch 50), one framework at a time, each run written to a small JSON file with i
 A run that is interrupted resumes: finished models are kept in the JSON file and skipped.
 The chapters plot these files next to their own (quick-mode) curves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,9 @@ os.environ.setdefault("NNBOOK_MODE", "full")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import nnbook  # noqa: E402  (first: quiets TensorFlow, selects the Keras backend)
 import numpy as np  # noqa: E402
+
+import nnbook  # noqa: E402  (first: quiets TensorFlow, selects the Keras backend)
 
 RESULTS = ROOT / "assets" / "results"
 SMOKE = False  # --smoke: a few steps of everything, to check the script (not for the results page)
@@ -36,17 +38,26 @@ EPOCHS = 60
 def provenance(framework: str) -> dict:
     import torch
 
-    info = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "mode": "full",
-            "framework": framework, "python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
-            "cpu_cores": os.cpu_count(),
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    info = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mode": "full",
+        "framework": framework,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_cores": os.cpu_count(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
     if framework == "keras":
         import keras
         import tensorflow as tf
 
-        info.update(keras=keras.__version__, tensorflow=tf.__version__,
-                    gpu=(tf.config.list_physical_devices("GPU") or [None])[0] and info["gpu"])
+        info.update(
+            keras=keras.__version__,
+            tensorflow=tf.__version__,
+            gpu=(tf.config.list_physical_devices("GPU") or [None])[0] and info["gpu"],
+        )
     return info
 
 
@@ -70,10 +81,17 @@ def ch06(framework: str, out: Path) -> None:
     steps = {"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000}
     if SMOKE:
         steps = {k: 20 for k in steps}
-    result = load(out) or {"provenance": provenance(framework), "settings": {
-        "batch": 100, "steps": steps, "eval_every": 100, "eval_n": 10_000,
-        "note": "accuracy logged on the first 10000 training and all 10000 test images every 100 iterations"},
-        "runs": {}}
+    result = load(out) or {
+        "provenance": provenance(framework),
+        "settings": {
+            "batch": 100,
+            "steps": steps,
+            "eval_every": 100,
+            "eval_n": 10_000,
+            "note": "accuracy logged on the first 10000 training and all 10000 test images every 100 iterations",
+        },
+        "runs": {},
+    }
     device = nnbook.torch_device()
     for name in mm.MODEL_NAMES:
         if name in result["runs"]:
@@ -85,16 +103,28 @@ def ch06(framework: str, out: Path) -> None:
         if framework == "torch":
             model = model.to(device)
         start = time.perf_counter()
-        hist = mm.train(framework, model, data, steps[name], mm.OPTIMIZER[name], batch=100,
-                        eval_every=10 if SMOKE else 100, eval_n=10_000, desc=f"{name} ({framework})")
+        hist = mm.train(
+            framework,
+            model,
+            data,
+            steps[name],
+            mm.OPTIMIZER[name],
+            batch=100,
+            eval_every=10 if SMOKE else 100,
+            eval_n=10_000,
+            desc=f"{name} ({framework})",
+        )
         logits = mm.torch_logits if framework == "torch" else mm.keras_logits
         hist["final_test"] = mm.accuracy(logits(model, x_test), y_test)
         hist["final_train_all"] = mm.accuracy(logits(model, x_train), y_train)
         hist["wall_seconds"] = time.perf_counter() - start
         result["runs"][name] = hist
         save(out, result)
-        print(f"{name}: train (all 60000) {hist['final_train_all']:.4f}, test {hist['final_test']:.4f}, "
-              f"{hist['wall_seconds']:.0f} s", flush=True)
+        print(
+            f"{name}: train (all 60000) {hist['final_train_all']:.4f}, test {hist['final_test']:.4f}, "
+            f"{hist['wall_seconds']:.0f} s",
+            flush=True,
+        )
 
 
 def ch07(framework: str, out: Path) -> None:
@@ -103,9 +133,18 @@ def ch07(framework: str, out: Path) -> None:
     X_int, y = series.make_series(seed=0)
     X_train_int, y_train, X_test_int, y_test = series.split(X_int, y)
     X_train, X_test = series.encode(X_train_int), series.encode(X_test_int)
-    result = load(out) or {"provenance": provenance(framework), "settings": {
-        "units": 200, "epochs": EPOCHS, "batch": 50, "adam": series.adam_settings(), "n_train": len(y_train),
-        "n_test": len(y_test)}, "runs": {}}
+    result = load(out) or {
+        "provenance": provenance(framework),
+        "settings": {
+            "units": 200,
+            "epochs": EPOCHS,
+            "batch": 50,
+            "adam": series.adam_settings(),
+            "n_train": len(y_train),
+            "n_test": len(y_test),
+        },
+        "runs": {},
+    }
     cw = series.balanced_class_weight(y_train)
     for weighting in ("plain", "weighted"):
         if weighting in result["runs"]:
@@ -121,9 +160,11 @@ def ch07(framework: str, out: Path) -> None:
         run = {"losses": losses, "wall_seconds": time.perf_counter() - start}
         for part, pred_prob, labels in (("train", prob[0], y_train), ("test", prob[1], y_test)):
             pred = (pred_prob > 0.5).astype(int)
-            run[part] = {"accuracy": series.accuracy(labels, pred),
-                         "balanced_accuracy": series.balanced_accuracy(labels, pred),
-                         "confusion": series.confusion_matrix(labels, pred).tolist()}
+            run[part] = {
+                "accuracy": series.accuracy(labels, pred),
+                "balanced_accuracy": series.balanced_accuracy(labels, pred),
+                "confusion": series.confusion_matrix(labels, pred).tolist(),
+            }
         result["runs"][weighting] = run
         save(out, result)
         print(f"{weighting}: train {run['train']}, test {run['test']}, {run['wall_seconds']:.0f} s", flush=True)
@@ -146,7 +187,7 @@ def _ch07_torch(series, X_train, y_train, X_test, class_weight):
         model.train()
         order, total = torch.randperm(len(X), generator=gen).to(device), 0.0
         for s in range(0, len(X), 50):
-            idx = order[s:s + 50]
+            idx = order[s : s + 50]
             loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx], weight=None if w is None else w[idx])
             opt.zero_grad()
             loss.backward()
@@ -155,7 +196,9 @@ def _ch07_torch(series, X_train, y_train, X_test, class_weight):
         losses.append(total / len(X))
     model.eval()
     with torch.no_grad():
-        prob = [torch.sigmoid(model(torch.as_tensor(x, device=device))).cpu().numpy().ravel() for x in (X_train, X_test)]
+        prob = [
+            torch.sigmoid(model(torch.as_tensor(x, device=device))).cpu().numpy().ravel() for x in (X_train, X_test)
+        ]
     return losses, prob
 
 
@@ -164,10 +207,21 @@ def _ch07_keras(series, X_train, y_train, X_test, class_weight):
 
     a = series.adam_settings()
     model = series.build_keras_lstm(200)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"],
-                                                  epsilon=a["epsilon"]), loss="binary_crossentropy")
-    fit = model.fit(X_train, y_train.astype(np.float32), epochs=EPOCHS, batch_size=50, shuffle=True,
-                    class_weight=class_weight, verbose=2)
+    model.compile(
+        optimizer=keras.optimizers.Adam(
+            learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"], epsilon=a["epsilon"]
+        ),
+        loss="binary_crossentropy",
+    )
+    fit = model.fit(
+        X_train,
+        y_train.astype(np.float32),
+        epochs=EPOCHS,
+        batch_size=50,
+        shuffle=True,
+        class_weight=class_weight,
+        verbose=2,
+    )
     prob = [np.asarray(model.predict(x, batch_size=500, verbose=0)).ravel() for x in (X_train, X_test)]
     return [float(v) for v in fit.history["loss"]], prob
 
