@@ -1,7 +1,7 @@
 """Full-mode measurements for the results page and the chapters' "full mode" plots: the exercise
 sheets' exact settings (chapter 6: 10000 / 20000 iterations of batch 100; chapter 7: 60 epochs of
 batch 50), one framework at a time, each run written to a small JSON file with its provenance
-(machine, GPU, versions, date, wall time) under assets/results/.
+(machine, GPU, versions, date, wall time) under nnbook/results/ (read by nnbook.measured).
 
     python tools/full_runs.py ch06 --framework torch      # on a GPU: about a minute per model
     python tools/full_runs.py ch07 --framework torch
@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 import nnbook  # noqa: E402  (first: quiets TensorFlow, selects the Keras backend)
 
-RESULTS = ROOT / "assets" / "results"
+RESULTS = ROOT / "nnbook" / "results"
 SMOKE = False  # --smoke: a few steps of everything, to check the script (not for the results page)
 EPOCHS = 60
 
@@ -230,7 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("chapter", choices=["ch06", "ch07"])
     parser.add_argument("--framework", choices=["torch", "keras"], default="torch")
-    parser.add_argument("--out", type=Path, default=None, help="JSON file (default assets/results/<ch>-full-<fw>.json)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default nnbook/results/<ch>-full-<fw>.json)")
     parser.add_argument("--smoke", action="store_true", help="a few steps only: checks the script")
     args = parser.parse_args()
     global SMOKE, EPOCHS
