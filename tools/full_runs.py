@@ -128,10 +128,13 @@ def ch06(framework: str, out: Path) -> None:
 
 
 def ch07(framework: str, out: Path) -> None:
-    from nnbook import series
+    from nnbook import optim, series
+    from nnbook_grader import answers
 
-    X_int, y = series.make_series(seed=0)
-    X_train_int, y_train, X_test_int, y_test = series.split(X_int, y)
+    # the chapter's own answers (data, metrics, models, training loop): one copy, in the notebook
+    ch = answers.load("ch07-sequence-lstm", "ch07-data-make", "ch07-metrics", "ch07-models", "ch07-train")
+    X_int, y = ch.make_series(10_000, seed=0)
+    X_train_int, y_train, X_test_int, y_test = ch.split_series(X_int, y)
     X_train, X_test = series.encode(X_train_int), series.encode(X_test_int)
     result = load(out) or {
         "provenance": provenance(framework),
@@ -139,7 +142,7 @@ def ch07(framework: str, out: Path) -> None:
             "units": 200,
             "epochs": EPOCHS,
             "batch": 50,
-            "adam": series.adam_settings(),
+            "adam": optim.adam_settings(),
             "n_train": len(y_train),
             "n_test": len(y_test),
         },
@@ -154,46 +157,28 @@ def ch07(framework: str, out: Path) -> None:
         start = time.perf_counter()
         weights = cw if weighting == "weighted" else None
         if framework == "torch":
-            losses, prob = _ch07_torch(series, X_train, y_train, X_test, weights)
+            losses, prob = _ch07_torch(ch, X_train, y_train, X_test, weights)
         else:
-            losses, prob = _ch07_keras(series, X_train, y_train, X_test, weights)
-        run = {"losses": losses, "wall_seconds": time.perf_counter() - start}
+            losses, prob = _ch07_keras(ch, X_train, y_train, X_test, weights)
+        run = {"losses": [float(v) for v in losses], "wall_seconds": time.perf_counter() - start}
         for part, pred_prob, labels in (("train", prob[0], y_train), ("test", prob[1], y_test)):
             pred = (pred_prob > 0.5).astype(int)
             run[part] = {
-                "accuracy": series.accuracy(labels, pred),
-                "balanced_accuracy": series.balanced_accuracy(labels, pred),
-                "confusion": series.confusion_matrix(labels, pred).tolist(),
+                "accuracy": float(ch.accuracy(labels, pred)),
+                "balanced_accuracy": float(ch.balanced_accuracy(labels, pred)),
+                "confusion": np.asarray(ch.confusion_matrix(labels, pred)).tolist(),
             }
         result["runs"][weighting] = run
         save(out, result)
         print(f"{weighting}: train {run['train']}, test {run['test']}, {run['wall_seconds']:.0f} s", flush=True)
 
 
-def _ch07_torch(series, X_train, y_train, X_test, class_weight):
+def _ch07_torch(ch, X_train, y_train, X_test, class_weight):
     import torch
-    import torch.nn.functional as F
 
     device = nnbook.torch_device()
-    model = series.build_torch_lstm(200).to(device)
-    a = series.adam_settings()
-    opt = torch.optim.Adam(model.parameters(), lr=a["lr"], betas=(a["beta_1"], a["beta_2"]), eps=a["epsilon"])
-    X = torch.as_tensor(X_train, device=device)
-    y = torch.as_tensor(y_train, dtype=torch.float32, device=device)[:, None]
-    w = None if class_weight is None else torch.where(y > 0.5, class_weight[1], class_weight[0])
-    gen = torch.Generator().manual_seed(0)
-    losses = []
-    for _ in nnbook.progress(range(EPOCHS), desc="epochs"):
-        model.train()
-        order, total = torch.randperm(len(X), generator=gen).to(device), 0.0
-        for s in range(0, len(X), 50):
-            idx = order[s : s + 50]
-            loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx], weight=None if w is None else w[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        losses.append(total / len(X))
+    model = ch.TorchLSTMClassifier(200).to(device)
+    losses = ch.train_torch(model, X_train, y_train, EPOCHS, 50, 1e-3, class_weight, seed=0)
     model.eval()
     with torch.no_grad():
         prob = [
@@ -202,17 +187,11 @@ def _ch07_torch(series, X_train, y_train, X_test, class_weight):
     return losses, prob
 
 
-def _ch07_keras(series, X_train, y_train, X_test, class_weight):
-    import keras
+def _ch07_keras(ch, X_train, y_train, X_test, class_weight):
+    from nnbook import optim
 
-    a = series.adam_settings()
-    model = series.build_keras_lstm(200)
-    model.compile(
-        optimizer=keras.optimizers.Adam(
-            learning_rate=a["lr"], beta_1=a["beta_1"], beta_2=a["beta_2"], epsilon=a["epsilon"]
-        ),
-        loss="binary_crossentropy",
-    )
+    model = ch.build_keras_model(200)
+    model.compile(optimizer=optim.keras_adam(), loss="binary_crossentropy")
     fit = model.fit(
         X_train,
         y_train.astype(np.float32),
@@ -223,7 +202,7 @@ def _ch07_keras(series, X_train, y_train, X_test, class_weight):
         verbose=2,
     )
     prob = [np.asarray(model.predict(x, batch_size=500, verbose=0)).ravel() for x in (X_train, X_test)]
-    return [float(v) for v in fit.history["loss"]], prob
+    return fit.history["loss"], prob
 
 
 def main() -> None:
