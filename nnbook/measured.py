@@ -2,6 +2,7 @@
 long for a reader's laptop, stored as small JSON files in ``nnbook/results/`` with their provenance
 (machine, GPU, versions, date, wall time). ``tools/full_runs.py`` writes them; chapters plot them
 next to their own quick-mode runs."""
+
 from __future__ import annotations
 
 import json

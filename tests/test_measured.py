@@ -1,0 +1,38 @@
+"""The measured full-mode runs shipped in nnbook/results/: loadable, complete, with provenance."""
+
+import math
+
+import pytest
+
+from nnbook import measured
+
+
+@pytest.mark.parametrize("name", ["ch06-full-torch", "ch07-full-torch"])
+def test_measured_runs_have_provenance(name):
+    run = measured.load(name)
+    p = run["provenance"]
+    assert p["mode"] == "full" and p["date"] and p["torch"], f"{name}: incomplete provenance {p}"
+    line = measured.provenance_line(run)
+    assert p["date"][:10] in line and p["framework"] in line
+
+
+def test_ch06_curves_are_complete():
+    run = measured.load("ch06-full-torch")
+    for name, steps in run["settings"]["steps"].items():
+        r = run["runs"][name]
+        assert r["step"][-1] == steps, f"{name}: logged up to {r['step'][-1]}, not {steps}"
+        assert len(r["step"]) == len(r["train"]) == len(r["test"])
+        assert all(0 <= a <= 1 for a in r["train"] + r["test"] + [r["final_test"], r["final_train_all"]])
+
+
+def test_ch07_runs_are_complete():
+    run = measured.load("ch07-full-torch")
+    for weighting in ("plain", "weighted"):
+        r = run["runs"][weighting]
+        assert len(r["losses"]) == run["settings"]["epochs"] and all(math.isfinite(v) for v in r["losses"])
+        assert sum(map(sum, r["test"]["confusion"])) == run["settings"]["n_test"]
+
+
+def test_unknown_run_names_the_known_ones():
+    with pytest.raises(FileNotFoundError, match="ch06-full-torch"):
+        measured.load("no-such-run")
