@@ -55,14 +55,14 @@ test-fast: $(STAMP)   ## helper unit tests and lint only
 release: $(STAMP)   ## regenerate notebooks/ from solutions/
 	for ch in $(CHAPTERS); do $(BIN)/nbgrader generate_assignment $$ch --force --log-level=WARN || exit 1; done
 
-autograde: $(STAMP)   ## grade every submission under submitted/<student>/<chapter>/
-	$(BIN)/python tools/grade.py autograde
+autograde: $(STAMP)   ## grade every submission under submitted/<student>/<chapter>/, each in a box (GRADE_OPTS=--workers 4 ...)
+	$(BIN)/python tools/grade.py autograde $(GRADE_OPTS)
 
 feedback: $(STAMP)   ## feedback HTML under feedback/
 	$(BIN)/python tools/grade.py feedback
 
 grades: $(STAMP)   ## grades.csv from the gradebook
-	$(BIN)/nbgrader export --to grades.csv
+	$(BIN)/python tools/grade.py grades
 
 lab: $(STUDENT_STAMP)   ## JupyterLab with the nbgrader extensions, in the students' environment
 	$(STUDENT_VENV)/bin/jupyter lab

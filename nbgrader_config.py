@@ -22,17 +22,28 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # only a raised error costs points: warnings on stderr (TensorFlow prints some at import) are kept
 # in the feedback as stdout instead of zeroing the cell (nnbook/grading.py)
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     Execute,
+    GetGrades,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
-from nnbook.grading import StderrToStdout  # noqa: E402
+from nnbook.grading import RedactFeedback, RestoreCells, StderrToStdout
+
+# deleted or moved test cells go back in place from the release before OverwriteCells restores their
+# locked source and hidden tests from the gradebook (the tampering is logged and, with tools/grade.py,
+# shown in the summary and the feedback)
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, OverwriteCells,
+                                      CheckCellMetadata]
 
 # nbgrader 0.9's default list, with StderrToStdout right after execution
 c.Autograde.autograde_preprocessors = [Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor,
@@ -47,3 +58,15 @@ c.TagRemovePreprocessor.enabled = True
 c.TagRemovePreprocessor.remove_cell_tags = {"model-answer"}
 _release_default = GenerateAssignment.class_traits()["preprocessors"].default()
 c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, *_release_default]
+
+# feedback never shows hidden-test source or model answers (nnbook/grading.py: RedactFeedback)
+c.GenerateFeedback.preprocessors = [GetGrades, RedactFeedback, CSSHTMLHeaderPreprocessor]
+
+# the grading box (tools/grade.py; nnbook_grader/box.py): what one submission may use. The command line
+# (--cell-timeout, --memory-mb, ...) overrides these; book/instructor-guide.md explains them.
+c.Box.cell_timeout = 300        # s per cell (then interrupted)
+c.Box.notebook_timeout = 900    # s per notebook (then the kernel is killed)
+c.Box.memory_mb = 4096          # address space per process
+c.Box.processes = 512           # processes and threads
+c.Box.file_mb = 64              # largest file written
+c.Box.output_kb = 512           # output kept per cell

@@ -18,3 +18,156 @@ class StderrToStdout(NbGraderPreprocessor):
                     output.name = "stdout"
                     output.text = "".join(f"[stderr] {line}" for line in output.text.splitlines(keepends=True))
         return cell, resources
+
+
+# ---------------------------------------------------------------------------------------------
+# Tampered submissions: test cells deleted, moved or edited (autograde, before nbgrader's OverwriteCells)
+
+import os
+
+import nbformat
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def _gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def restore_cells(nb, release):
+    """Put the graded and locked cells of `release` (the student version) back into `nb` in their
+    order: a deleted one comes back from the release (nbgrader's OverwriteCells then restores its
+    hidden tests and locked source from the gradebook), a moved one goes back to its place, and the
+    student's own cells stay after the graded cell they followed. Returns (nb, notes): what was done."""
+    anchors = [c for c in release.cells if _gid(c)]
+    order = [_gid(c) for c in anchors]
+    known = set(order)
+    submitted, extra, current = {}, {None: []}, None
+    for cell in nb.cells:
+        gid = _gid(cell)
+        if gid in known and gid not in submitted:
+            submitted[gid] = cell
+            current = gid
+            extra.setdefault(gid, [])
+        else:
+            extra.setdefault(current, []).append(cell)
+    notes = []
+    missing = [g for g in order if g not in submitted]
+    if missing:
+        notes.append("restored from the release (deleted in the submission): " + ", ".join(missing))
+    seen = [g for g in (_gid(c) for c in nb.cells) if g in known]
+    kept = [g for g in seen if g in submitted]
+    if [g for g in order if g in kept] != list(dict.fromkeys(kept)):
+        notes.append("graded cells put back in their order (moved in the submission)")
+    cells = list(extra[None])
+    by_id = {_gid(c): c for c in anchors}
+    for gid in order:
+        cell = submitted.get(gid)
+        if cell is None:
+            cell = nbformat.from_dict(by_id[gid])
+        cells.append(cell)
+        cells.extend(extra.get(gid, []))
+    nb.cells = cells
+    for gid in order:
+        mine, theirs = submitted.get(gid), by_id[gid]
+        locked = theirs.metadata.nbgrader.get("locked") or (theirs.metadata.nbgrader.get("grade")
+                                                             and not theirs.metadata.nbgrader.get("solution"))
+        if mine is not None and locked and _visible(mine.source) != _visible(theirs.source):
+            notes.append(f"locked cell {gid} edited in the submission (restored from the source)")
+    return nb, notes
+
+
+def _visible(source: str) -> str:
+    """A test cell's source as the release shows it (hidden-test blocks out), for comparing."""
+    out, hidden = [], False
+    for line in source.splitlines():
+        if line.strip().startswith(HIDDEN_BEGIN):
+            hidden = True
+        elif line.strip().startswith(HIDDEN_END):
+            hidden = False
+        elif not hidden and line.strip():
+            out.append(line.rstrip())
+    return "\n".join(out)
+
+
+class RestoreCells(NbGraderPreprocessor):
+    """nbgrader sanitize step: deleted or moved graded cells back in place (see `restore_cells`); the
+    notes go to resources['nbgrader']['tampering']. nbgrader's own `add_missing_cells` would put the
+    MODEL ANSWER of a deleted manually graded cell into the graded notebook; this uses the release."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        path = os.path.join(self.release_folder(resources), info.get("assignment", ""), info.get("notebook", "") + ".ipynb")
+        if os.path.exists(path):
+            nb, notes = restore_cells(nb, nbformat.read(path, as_version=4))
+            info["tampering"] = notes
+            for note in notes:
+                self.log.warning("%s/%s: %s", info.get("student"), info.get("notebook"), note)
+        return nb, resources
+
+    def release_folder(self, resources):
+        course = _course(self)
+        return os.path.join(course.root, course.release_directory)
+
+
+def _course(preprocessor):
+    from nbgrader.coursedir import CourseDirectory
+    return CourseDirectory(config=preprocessor.config)
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback without hidden tests or model answers (generate_feedback, after GetGrades)
+
+def hide_hidden_tests(source: str) -> tuple[str, int]:
+    """Replace every hidden-test block by one comment line; returns (source, number of blocks)."""
+    out, hidden, blocks = [], False, 0
+    for line in source.splitlines():
+        if line.strip().startswith(HIDDEN_BEGIN):
+            hidden, blocks = True, blocks + 1
+            out.append(line[: len(line) - len(line.lstrip())] + "# (hidden tests: not shown)")
+        elif line.strip().startswith(HIDDEN_END):
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "\n".join(out), blocks
+
+
+class RedactFeedback(NbGraderPreprocessor):
+    """Feedback shows each test cell's name, points, score and failure message, never the source of a
+    hidden test: hidden blocks are cut from the source, and the tracebacks of cells that had hidden
+    tests shrink to their last line (a traceback quotes the failing source line). Manually graded
+    answer cells never show the model answer (nbgrader's add_missing_cells could put it there)."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        course = _course(self)
+        path = os.path.join(course.root, course.source_directory, info.get("assignment", ""),
+                            info.get("notebook", "") + ".ipynb")
+        models = {}
+        if os.path.exists(path):
+            for cell in nbformat.read(path, as_version=4).cells:
+                flags = cell.get("metadata", {}).get("nbgrader", {})
+                if flags.get("solution") and flags.get("grade"):  # manually graded answers
+                    models[flags["grade_id"]] = _answer_part(cell.source)
+        for cell in nb.cells:
+            gid = _gid(cell)
+            if HIDDEN_BEGIN in cell.source:
+                cell.source, _ = hide_hidden_tests(cell.source)
+                for out in cell.get("outputs", []):
+                    if out.output_type == "error":
+                        out.traceback = [f"{out.ename}: {out.evalue}"]
+            model = models.get(gid, "")
+            if model and model in cell.source:
+                cell.source = "(the submitted answer contained the model answer, which feedback does not show)"
+        return nb, resources
+
+
+def _answer_part(model: str) -> str:
+    """The text between the solution markers of a model answer (the part students never see)."""
+    lines = model.splitlines()
+    try:
+        start = next(i for i, x in enumerate(lines) if "BEGIN SOLUTION" in x)
+        end = next(i for i, x in enumerate(lines) if "END SOLUTION" in x)
+    except StopIteration:
+        return model.strip()
+    return "\n".join(lines[start + 1:end]).strip()

@@ -1,65 +1,65 @@
-"""Autograde or write feedback for every chapter that has submissions under submitted/<student>/<chapter>/.
+"""Grade the course: every submission under submitted/<student>/<chapter>/, each in its own box.
 
-    python tools/grade.py autograde      # nbgrader autograde, chapter by chapter, then a score table
-    python tools/grade.py feedback       # nbgrader generate_feedback for every autograded chapter
+    python tools/grade.py autograde [--workers N] [--scheduler tcp://host:8786] [--force] [--student S ...]
+                                    [--chapter C ...] [--db-url URL] [--cell-timeout S] [--notebook-timeout S]
+                                    [--memory-mb MB] [--processes N] [--output-kb KB] [--no-box] [--allow-network]
+    python tools/grade.py feedback      # feedback/<student>/<chapter>/*.html, hidden tests not shown
+    python tools/grade.py grades        # grades.csv
 
-Submissions run in test mode (NNBOOK_MODE=test), so that each notebook takes seconds, and under
-nbgrader's per-cell timeout (nbgrader_config.py), so that a hanging submission cannot stall a batch.
+nnbook_grader/autograde.py says how it works; book/instructor-guide.md what an instructor needs.
 """
 from __future__ import annotations
 
+import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nnbook_grader import autograde as grading
+from nnbook_grader.box import BoxUnavailable
 
 
-def chapters_in(folder: str) -> list[str]:
-    base = ROOT / folder
-    if not base.is_dir():
-        return []
-    return sorted({p.name for p in base.glob("*/ch*") if p.is_dir()})
-
-
-def run(args: list[str]) -> None:
-    env = dict(os.environ, NNBOOK_MODE="test")
-    print("$", " ".join(args), flush=True)
-    subprocess.run(args, cwd=ROOT, env=env, check=True)
-
-
-def report() -> None:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{ROOT / 'gradebook.db'}") as gb:
-        rows = [(s.student.id, s.assignment.name, s.score, s.max_score)
-                for a in gb.assignments for s in a.submissions]
-    if rows:
-        print(f"\n{'student':20} {'chapter':28} {'score':>7} {'max':>7}")
-        for student, chapter, score, max_score in sorted(rows):
-            print(f"{student:20} {chapter:28} {score:7.1f} {max_score:7.1f}")
-
-
-def main(verb: str) -> None:
-    nbgrader = str(Path(sys.executable).with_name("nbgrader"))
-    folder = {"autograde": "submitted", "feedback": "autograded"}.get(verb)
-    if folder is None:
-        sys.exit(__doc__)
-    chapters = chapters_in(folder)
-    if not chapters:
-        sys.exit(f"nothing to {verb}: put submissions in {ROOT / folder}/<student>/<chapter>/<notebook>.ipynb "
-                 f"(nbgrader collect or zip_collect does this)")
-    for chapter in chapters:
-        if verb == "autograde":
-            # the gradebook must know the chapter; generating it again is cheap and idempotent
-            run([nbgrader, "generate_assignment", chapter, "--force", "--log-level=WARN"])
-            run([nbgrader, "autograde", chapter, "--force"])
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("verb", choices=["autograde", "feedback", "grades"])
+    p.add_argument("--root", default=str(ROOT), help="the course folder (default: this project)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
+    p.add_argument("--scheduler", help="address of a Dask distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--force", action="store_true", help="grade again what has not changed")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    p.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/nnbook (default: sqlite gradebook.db)")
+    for name in ("cell-timeout", "notebook-timeout", "memory-mb", "processes", "output-kb", "file-mb", "threads"):
+        p.add_argument(f"--{name}", type=int, help="override c.Box." + name.replace("-", "_"))
+    p.add_argument("--no-box", action="store_true", help="run kernels unboxed (trusted submissions only)")
+    p.add_argument("--allow-network", action="store_true", help="boxes without a network namespace (fallback)")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    limits = {k: getattr(a, k) for k in ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "output_kb",
+                                        "file_mb", "threads")}
+    if a.no_box:
+        limits["boxed"] = False
+    if a.allow_network:
+        limits["network"] = True
+    os.environ.setdefault("NNBOOK_MODE", "test")
+    try:
+        if a.verb == "autograde":
+            entries = grading.autograde(a.root, a.student, a.chapter, a.workers, a.scheduler, a.force, a.db_url,
+                                        limits, progress=not a.no_progress)
+            return 0 if entries is not None else 1
+        if a.verb == "feedback":
+            files = grading.feedback(a.root, a.db_url, a.chapter)
+            print(f"{len(files)} feedback files under {Path(a.root) / 'feedback'}")
         else:
-            run([nbgrader, "generate_feedback", chapter, "--force"])
-    if verb == "autograde":
-        report()
+            print(f"wrote {grading.grades_csv(a.root, a.db_url)}")
+    except BoxUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "")
+    sys.exit(main())
