@@ -88,6 +88,27 @@ def boxed(folder: Path, workers: int) -> tuple[float, dict]:
     return time.perf_counter() - start, entries
 
 
+def where_time_goes() -> list[tuple[str, float]]:
+    """One box, one kernel: seconds for the kernel to start and for each import the chapter makes."""
+    from datetime import datetime
+
+    from nnbook_grader.box import Limits, run_notebook
+    cells = ["pass", "import numpy", "import sympy", "import nnbook", "import torch", "import tensorflow", "import keras"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    start = time.perf_counter()
+    done = nbformat.reads(run_notebook(nbformat.writes(nb), Limits(), dict(os.environ))["notebook"], as_version=4)
+    total = time.perf_counter() - start
+    out = []
+    for cell in done.cells:
+        t = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in t and "shell.execute_reply" in t:
+            a, b = (datetime.fromisoformat(t[k]) for k in ("iopub.execute_input",
+                                                                                  "shell.execute_reply"))
+            out.append((cell.source, (b - a).total_seconds()))
+    out.insert(0, ("kernel start in the box, and shutdown", total - sum(s for _, s in out)))
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--submissions", type=int, default=by_mode(2, 50, 50))
@@ -122,6 +143,10 @@ def main() -> None:
     print()
     for w, s in split.items():
         print(f"workers {w}: {s:.1f} s per notebook inside the box (kernel start, imports, cells)")
+    print("\n| one kernel in a box | seconds |\n|---|---|")
+    for what, seconds in where_time_goes():
+        print(f"| {what} | {seconds:.2f} |")
+    print()
     w = max(a.workers)
     t = next(s for name, ww, s in rows if ww == w and not name.startswith("plain"))
     print(f"speed-up {t_plain / t:.2f} ({n} submissions, {w} workers, identical scores: {'yes' if same[w] else 'no'})")

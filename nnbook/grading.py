@@ -35,45 +35,50 @@ def _gid(cell):
 
 
 def restore_cells(nb, release):
-    """Put the graded and locked cells of `release` (the student version) back into `nb` in their
-    order: a deleted one comes back from the release (nbgrader's OverwriteCells then restores its
-    hidden tests and locked source from the gradebook), a moved one goes back to its place, and the
-    student's own cells stay after the graded cell they followed. Returns (nb, notes): what was done."""
-    anchors = [c for c in release.cells if _gid(c)]
-    order = [_gid(c) for c in anchors]
+    """Put the cells of `release` (the student version) back into `nb` in their order: a deleted graded
+    cell comes back from the release (nbgrader's OverwriteCells then restores its hidden tests and
+    locked source from the gradebook), a moved one goes back to its place, and the student's own cells
+    stay after the release cell they followed. Cells are matched by grade_id, others by cell id.
+    Returns (nb, notes): what was done."""
+    def key(cell):
+        gid = _gid(cell)
+        return ("grade", gid) if gid else ("id", cell.get("id"))
+
+    order = [key(c) for c in release.cells if _gid(c) or c.get("id")]
     known = set(order)
+    by_key = {key(c): c for c in release.cells}
     submitted, extra, current = {}, {None: []}, None
     for cell in nb.cells:
-        gid = _gid(cell)
-        if gid in known and gid not in submitted:
-            submitted[gid] = cell
-            current = gid
-            extra.setdefault(gid, [])
+        k = key(cell)
+        if k in known and k not in submitted:
+            submitted[k] = cell
+            current = k
+            extra.setdefault(k, [])
         else:
             extra.setdefault(current, []).append(cell)
+    graded = [k for k in order if k[0] == "grade"]
     notes = []
-    missing = [g for g in order if g not in submitted]
+    missing = [k[1] for k in graded if k not in submitted]
     if missing:
         notes.append("restored from the release (deleted in the submission): " + ", ".join(missing))
-    seen = [g for g in (_gid(c) for c in nb.cells) if g in known]
-    kept = [g for g in seen if g in submitted]
-    if [g for g in order if g in kept] != list(dict.fromkeys(kept)):
+    seen = [key(c) for c in nb.cells if key(c) in submitted and key(c)[0] == "grade"]
+    if [k for k in graded if k in submitted] != list(dict.fromkeys(seen)):
         notes.append("graded cells put back in their order (moved in the submission)")
     cells = list(extra[None])
-    by_id = {_gid(c): c for c in anchors}
-    for gid in order:
-        cell = submitted.get(gid)
-        if cell is None:
-            cell = nbformat.from_dict(by_id[gid])
-        cells.append(cell)
-        cells.extend(extra.get(gid, []))
+    for k in order:
+        cell = submitted.get(k)
+        if cell is None and k[0] == "grade":
+            cell = nbformat.from_dict(by_key[k])
+        if cell is not None:
+            cells.append(cell)
+        cells.extend(extra.get(k, []))
     nb.cells = cells
-    for gid in order:
-        mine, theirs = submitted.get(gid), by_id[gid]
-        locked = theirs.metadata.nbgrader.get("locked") or (theirs.metadata.nbgrader.get("grade")
-                                                             and not theirs.metadata.nbgrader.get("solution"))
+    for k in graded:
+        mine, theirs = submitted.get(k), by_key[k]
+        flags = theirs.metadata.nbgrader
+        locked = flags.get("locked") or (flags.get("grade") and not flags.get("solution"))
         if mine is not None and locked and _visible(mine.source) != _visible(theirs.source):
-            notes.append(f"locked cell {gid} edited in the submission (restored from the source)")
+            notes.append(f"locked cell {k[1]} edited in the submission (restored from the source)")
     return nb, notes
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -101,6 +102,7 @@ class Course:
         """The gradebook must know each chapter (nbgrader generate_assignment; idempotent)."""
         from nbgrader.apps.api import NbGraderAPI
         api = NbGraderAPI(coursedir=self.coursedir(), config=self.config)
+        api.log.setLevel(logging.ERROR)  # "removing existing assignment" and the like: routine here
         for chapter in chapters:
             result = api.generate_assignment(chapter, force=True)
             if not result["success"]:

@@ -326,7 +326,7 @@ def _kernel_classes():
 
         def __init__(self, nb, limits: Limits, **kw):
             super().__init__(nb, timeout=limits.cell_timeout, interrupt_on_timeout=True, allow_errors=True,
-                             raise_on_iopub_timeout=True, record_timing=False, shutdown_kernel="immediate",
+                             raise_on_iopub_timeout=True, iopub_timeout=10, record_timing=True, shutdown_kernel="immediate",
                              startup_timeout=limits.startup_timeout,
                              error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
                                                "traceback": [(f"CellTimeoutError: the cell ran longer than "
@@ -366,6 +366,21 @@ def error_output(ename: str, evalue: str):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
+def limits_hit(nb, limits: Limits) -> list[str]:
+    """'cell N: what happened' for each cell whose error says that it ran into a limit of the box (or
+    left by sys.exit), for the summary table."""
+    why = {"CellTimeoutError": f"ran longer than {limits.cell_timeout} s and was interrupted",
+           "MemoryError": f"ran out of memory (limit {limits.memory_mb} MB)",
+           "SystemExit": "called sys.exit()",
+           "BlockingIOError": f"could not start more processes (limit {limits.processes})"}
+    out = []
+    for i, cell in enumerate(nb.cells):
+        for name in dict.fromkeys(o.get("ename") for o in cell.get("outputs", []) if o.output_type == "error"):
+            if name in why:
+                out.append(f"cell {i + 1} {why[name]}")
+    return out
+
+
 def mark_not_run(nb, start: int, ename: str, evalue: str) -> None:
     """Cells from `start` on did not run: code cells get an error output (graded cells score zero)."""
     for cell in nb.cells[start:]:
@@ -374,6 +389,7 @@ def mark_not_run(nb, start: int, ename: str, evalue: str) -> None:
 
 
 async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files: dict) -> tuple[str, str]:
+    from nbclient.exceptions import CellTimeoutError
     BoxKernelManager, BoxClient = _kernel_classes()
     conn = os.path.join(workdir, "conn")
     os.mkdir(conn, 0o700)
@@ -391,6 +407,10 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
                 for index, cell in enumerate(nb.cells):
                     try:
                         await client.async_execute_cell(cell, index)
+                    except CellTimeoutError:  # interrupted, and no output after that: the kernel goes on
+                        if not any(o.output_type == "error" for o in cell.outputs):
+                            cell.outputs.append(error_output("CellTimeoutError", f"the cell ran longer than "
+                                                             f"{limits.cell_timeout} s and was interrupted"))
                     except Exception as e:  # noqa: BLE001 (DeadKernelError, a broken channel: the kernel is gone)
                         reason = f"the kernel died in cell {index + 1} ({type(e).__name__}); the cells after it did not run"
                         cell.outputs.append(error_output("KernelDied", reason))
@@ -415,6 +435,10 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
             if km.has_kernel:
                 await km.shutdown_kernel(now=True)
         atexit.unregister(client._cleanup_kernel)
+    hits = limits_hit(nb, limits)
+    if hits:
+        status = "limit" if status == "ok" else status
+        reason = "; ".join(([reason] if reason else []) + hits)
     if client.truncated and status == "ok":
         status, reason = "output cut", f"output of {len(client.truncated)} cell(s) cut at {limits.output_kb} KB"
     return status, reason

@@ -21,7 +21,7 @@ from notebooks import ROOT, is_answer, is_test, meta, read, wrong_answers
 pytestmark = pytest.mark.slow
 CHAPTER = "ch02-gradients"
 NB = f"{CHAPTER}.ipynb"
-LIMITS = {"cell_timeout": 40, "notebook_timeout": 240, "memory_mb": 4096, "processes": 256, "output_kb": 64}
+LIMITS = {"cell_timeout": 120, "notebook_timeout": 400, "memory_mb": 4096, "processes": 256, "output_kb": 64}
 
 
 def solution() -> nbformat.NotebookNode:
@@ -80,7 +80,8 @@ try:
     found["gradebook write"] = "done"
 except Exception as e:
     found["gradebook write"] = type(e).__name__
-found["hidden tests on disk"] = glob.glob("/**/*.ipynb", recursive=True)[:5]
+found["notebooks in sight"] = [p for top in ("/home", "/tmp", "/work", "/opt", "/root")
+                               for p in glob.glob(top + "/**/*.ipynb", recursive=True)][:5]
 for target in [course, "/work", os.path.expanduser("~/..")]:
     shutil.rmtree(target, ignore_errors=True)
 try:
@@ -99,7 +100,8 @@ print(found)
 BAD = {
     # student: (notebook or raw bytes or None, file name)
     "loop": lambda: in_first_answer("while True:\n    pass"),
-    "memory": lambda: in_first_answer("hog = []\nwhile True:\n    hog.append(bytearray(200 << 20))"),
+    "memory": lambda: in_first_answer("def hog():\n    held = []\n    while True:\n        held.append(bytearray(200 << 20))\n"
+                                      "hog()"),
     "forks": lambda: in_first_answer("import os, time\nfor _ in range(100000):\n    if os.fork() == 0:\n"
                                      "        time.sleep(600)\n        os._exit(0)"),
     "sysexit": lambda: in_first_answer("import sys\nsys.exit()"),
@@ -193,6 +195,8 @@ def test_bad_submissions_are_boxed_with_a_reason(graded):
     for student in ("osexit", "segfault"):
         assert e[student]["status"] == "boxed" and "kernel died" in " ".join(e[student]["reasons"]), e[student]
     assert "SystemExit" in outputs_of(autograded(course, "sysexit"))
+    for student, why in (("loop", "ran longer than"), ("memory", "ran out of memory"), ("sysexit", "sys.exit()")):
+        assert e[student]["status"] == "boxed" and why in " ".join(e[student]["reasons"]), e[student]
     # the loop, the hog and sys.exit only cost their own exercise: later ones still score
     for student in ("loop", "memory", "sysexit"):
         assert cell_scores(course, student)[grade_tests()[-1]] == max_points()[grade_tests()[-1]], student
@@ -236,6 +240,21 @@ def test_regrading_skips_unchanged_and_resumes(graded):
     again = grading.autograde(course, workers=1, limits=LIMITS, progress=False, out=out)
     assert f"{len(entries)} submissions: 0 to grade" in out.getvalue()
     assert {k: v["score"] for k, v in again.items()} == {k: v["score"] for k, v in entries.items()}
+
+
+def test_interrupted_run_continues_where_it_stopped(graded):
+    """A run killed before recording a submission (its state entry missing): the next run grades it,
+    and only it."""
+    course, entries, _, _ = graded
+    from nnbook_grader import autograde as grading
+    state_file = course / ".grading" / "state.json"
+    state = json.loads(state_file.read_text())
+    del state[f"invalid/{CHAPTER}"]
+    state_file.write_text(json.dumps(state))
+    out = io.StringIO()
+    again = grading.autograde(course, workers=1, limits=LIMITS, progress=False, out=out)
+    assert f"{len(entries)} submissions: 1 to grade" in out.getvalue()
+    assert again[f"invalid/{CHAPTER}"]["status"] == "failed"
 
 
 def test_feedback_shows_no_hidden_tests_or_model_answers(graded):

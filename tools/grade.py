@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ def main(argv=None) -> int:
     if a.allow_network:
         limits["network"] = True
     os.environ.setdefault("NNBOOK_MODE", "test")
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy warnings from nbgrader's gradebook
     try:
         if a.verb == "autograde":
             entries = grading.autograde(a.root, a.student, a.chapter, a.workers, a.scheduler, a.force, a.db_url,
