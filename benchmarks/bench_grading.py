@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from nnbook.runtime import by_mode
-from nnbook_grader import autograde as grading
+from nnbook.runtime import by_mode  # noqa: E402
+from nnbook_grader import autograde as grading  # noqa: E402
 
 CHAPTER = "ch02-gradients"
 NB = f"{CHAPTER}.ipynb"
@@ -93,7 +93,8 @@ def where_time_goes() -> list[tuple[str, float]]:
     from datetime import datetime
 
     from nnbook_grader.box import Limits, run_notebook
-    cells = ["pass", "import numpy", "import sympy", "import nnbook", "import torch", "import tensorflow", "import keras"]
+    cells = ["pass", "import numpy", "import sympy", "import nnbook", "import torch", "import tensorflow",
+             "import keras"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     start = time.perf_counter()
     done = nbformat.reads(run_notebook(nbformat.writes(nb), Limits(), dict(os.environ))["notebook"], as_version=4)

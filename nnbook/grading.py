@@ -23,9 +23,9 @@ class StderrToStdout(NbGraderPreprocessor):
 # ---------------------------------------------------------------------------------------------
 # Tampered submissions: test cells deleted, moved or edited (autograde, before nbgrader's OverwriteCells)
 
-import os
+import os  # noqa: E402
 
-import nbformat
+import nbformat  # noqa: E402
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -102,7 +102,8 @@ class RestoreCells(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
-        path = os.path.join(self.release_folder(resources), info.get("assignment", ""), info.get("notebook", "") + ".ipynb")
+        path = os.path.join(self.release_folder(resources), info.get("assignment", ""),
+                            info.get("notebook", "") + ".ipynb")
         if os.path.exists(path):
             nb, notes = restore_cells(nb, nbformat.read(path, as_version=4))
             info["tampering"] = notes

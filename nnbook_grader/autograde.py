@@ -198,7 +198,8 @@ class Replay:
         class ReplayExecuted(NbGraderPreprocessor):
             def preprocess(self, nb, resources):
                 info = resources["nbgrader"]
-                done = nbformat.reads(cls.results[(info["student"], info["assignment"], info["notebook"])], as_version=4)
+                key = (info["student"], info["assignment"], info["notebook"])
+                done = nbformat.reads(cls.results[key], as_version=4)
                 if [c.source for c in done.cells] != [c.source for c in nb.cells]:
                     raise RuntimeError("the executed notebook does not match the sanitized one")
                 notes = cls.notes.get((info["student"], info["assignment"]))

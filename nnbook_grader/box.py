@@ -109,7 +109,8 @@ def _parents(path: str) -> list[str]:
 
 def box_environment(limits: Limits, env: dict) -> dict:
     out = {
-        "HOME": BOX_HOME, "USER": "student", "LOGNAME": "student", "PATH": f"{os.path.dirname(_python())}:/usr/bin:/bin",
+        "HOME": BOX_HOME, "USER": "student", "LOGNAME": "student",
+        "PATH": f"{os.path.dirname(_python())}:/usr/bin:/bin",
         "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONPATH": "/opt/nnbook", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "1"),
         "NBGRADER_EXECUTION": "autograde", "NNBOOK_MODE": env.get("NNBOOK_MODE", "test"),
@@ -326,7 +327,8 @@ def _kernel_classes():
 
         def __init__(self, nb, limits: Limits, **kw):
             super().__init__(nb, timeout=limits.cell_timeout, interrupt_on_timeout=True, allow_errors=True,
-                             raise_on_iopub_timeout=True, iopub_timeout=10, record_timing=True, shutdown_kernel="immediate",
+                             raise_on_iopub_timeout=True, iopub_timeout=10, record_timing=True,
+                             shutdown_kernel="immediate",
                              startup_timeout=limits.startup_timeout,
                              error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
                                                "traceback": [(f"CellTimeoutError: the cell ran longer than "
@@ -345,7 +347,8 @@ def _kernel_classes():
                     if cell_index not in self.truncated:
                         self.truncated.add(cell_index)
                         outs.append(NotebookNode(output_type="stream", name="stdout",
-                                                 text=f"\n[output cut: more than {self.cap // 1024} KB in this cell]\n"))
+                                                 text=f"\n[output cut: more than {self.cap // 1024} KB "
+                                                      f"in this cell]\n"))
                     return None
             return super().output(outs, msg, display_id, cell_index)
 
@@ -412,7 +415,8 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
                             cell.outputs.append(error_output("CellTimeoutError", f"the cell ran longer than "
                                                              f"{limits.cell_timeout} s and was interrupted"))
                     except Exception as e:  # noqa: BLE001 (DeadKernelError, a broken channel: the kernel is gone)
-                        reason = f"the kernel died in cell {index + 1} ({type(e).__name__}); the cells after it did not run"
+                        reason = (f"the kernel died in cell {index + 1} ({type(e).__name__}); "
+                                  f"the cells after it did not run")
                         cell.outputs.append(error_output("KernelDied", reason))
                         mark_not_run(nb, index + 1, "NotRun", reason)
                         status = "kernel died"

@@ -61,7 +61,8 @@ def test_hidden_test_blocks_and_their_tracebacks_are_cut(tmp_path):
     source = "check(f(1))\n### BEGIN HIDDEN TESTS\nsecret_probe(f, 12345)\n### END HIDDEN TESTS\nprint('ok')"
     assert hide_hidden_tests(source) == ("check(f(1))\n# (hidden tests: not shown)\nprint('ok')", 1)
     cell = graded_cell(nbformat.v4.new_output("error", ename="GradingError", evalue="f(x) differs",
-                                              traceback=["----> 3 secret_probe(f, 12345)", "GradingError: f(x) differs"]))
+                                              traceback=["----> 3 secret_probe(f, 12345)",
+                                                         "GradingError: f(x) differs"]))
     cell.source = source
     nb = nbformat.v4.new_notebook(cells=[cell])
     from traitlets.config import Config

@@ -70,7 +70,8 @@ import glob, os, shutil, socket, sqlite3
 course = COURSE
 found = {}
 for path in [course + "/solutions/ch02-gradients/ch02-gradients.ipynb", course + "/gradebook.db",
-             "/work/main/solutions", "/root/.bash_history", course + "/submitted/honest/ch02-gradients/ch02-gradients.ipynb"]:
+             "/work/main/solutions", "/root/.bash_history",
+             course + "/submitted/honest/ch02-gradients/ch02-gradients.ipynb"]:
     try:
         found[path] = open(path, "rb").read(100)
     except OSError as e:
@@ -100,8 +101,8 @@ print(found)
 BAD = {
     # student: (notebook or raw bytes or None, file name)
     "loop": lambda: in_first_answer("while True:\n    pass"),
-    "memory": lambda: in_first_answer("def hog():\n    held = []\n    while True:\n        held.append(bytearray(200 << 20))\n"
-                                      "hog()"),
+    "memory": lambda: in_first_answer("def hog():\n    held = []\n    while True:\n"
+                                      "        held.append(bytearray(200 << 20))\nhog()"),
     "forks": lambda: in_first_answer("import os, time\nfor _ in range(100000):\n    if os.fork() == 0:\n"
                                      "        time.sleep(600)\n        os._exit(0)"),
     "sysexit": lambda: in_first_answer("import sys\nsys.exit()"),
@@ -170,7 +171,8 @@ def test_every_submission_has_a_recorded_result(graded):
     for key, entry in entries.items():
         assert entry["status"] and entry["score"] is not None, (key, entry)
     for student in ["honest", "wrong", *BAD]:
-        assert re.search(rf"^{student}\s+{CHAPTER}\s+[\d.]+\s+[\d.]+", printed, re.MULTILINE), f"{student} not in the summary"
+        row = rf"^{student}\s+{CHAPTER}\s+[\d.]+\s+[\d.]+"
+        assert re.search(row, printed, re.MULTILINE), f"{student} not in the summary"
 
 
 def test_honest_and_wrong_graded_normally(graded):

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nnbook_grader import autograde as grading
-from nnbook_grader.box import BoxUnavailable
+from nnbook_grader import autograde as grading  # noqa: E402
+from nnbook_grader.box import BoxUnavailable  # noqa: E402
 
 
 def main(argv=None) -> int:
