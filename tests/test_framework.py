@@ -175,7 +175,7 @@ def test_network_trains_tests_and_adds_the_regularization_loss():
 
 def test_delayed_recall_labels_are_the_symbols_seen_delay_steps_earlier():
     data = fw.DelayedRecall(symbols=5, delay=3, length=7, seed=1)
-    xs, ys = zip(*(data.next() for _ in range(4)))
+    xs, ys = zip(*(data.next() for _ in range(4)), strict=True)
     x, y = np.concatenate(xs).argmax(1), np.concatenate(ys).argmax(1)
     assert np.all(y[3:] == x[:-3]) and np.all(y[:3] == 0)
     assert xs[0].shape == (7, 5)

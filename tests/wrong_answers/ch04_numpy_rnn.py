@@ -40,8 +40,8 @@ WRONG = {
          "        self.activations = input_tensor\n        return np.tanh(input_tensor)\n"),
         ("        return error_tensor * (1.0 - self.activations ** 2)\n",
          "        return error_tensor * (1.0 - np.tanh(self.activations) ** 2)\n"),
-        ("        self.activations = 0.5 * (1.0 + np.tanh(0.5 * input_tensor))  # = 1 / (1 + exp(-x)), never overflows\n"
-         "        return self.activations\n",
+        ("        self.activations = 0.5 * (1.0 + np.tanh(0.5 * input_tensor))"
+         "  # = 1 / (1 + exp(-x)), never overflows\n        return self.activations\n",
          "        self.activations = input_tensor\n        return 0.5 * (1.0 + np.tanh(0.5 * input_tensor))\n"),
         ("        return error_tensor * self.activations * (1.0 - self.activations)\n",
          "        s = 0.5 * (1.0 + np.tanh(0.5 * self.activations))\n        return error_tensor * s * (1.0 - s)\n"),
@@ -65,9 +65,11 @@ WRONG_VARIANTS = [
         "ch04-activations": _mutate(
             "ch04-activations",
             ("        return error_tensor * self.activations * (1.0 - self.activations)\n",
-             "        s = 0.5 * (1.0 + np.tanh(0.5 * self.activations))\n        return error_tensor * s * (1.0 - s)\n")),
+             "        s = 0.5 * (1.0 + np.tanh(0.5 * self.activations))\n"
+             "        return error_tensor * s * (1.0 - s)\n")),
         # set_weights accepts any shape
-        "ch04-weights": _mutate("ch04-weights", ("        if new.shape != np.shape(self.weights):\n", "        if False:\n")),
+        "ch04-weights": _mutate("ch04-weights",
+                                ("        if new.shape != np.shape(self.weights):\n", "        if False:\n")),
     },
     {   # windows counted from the end of the call instead of its first step
         "ch04-rnn": _mutate("ch04-rnn", ("dh_next = 0.0 if t % self.bptt_length == 0 else dz[t] @ w_hh.T",
@@ -75,13 +77,16 @@ WRONG_VARIANTS = [
         # LSTM without truncation
         "ch04-lstm": _mutate("ch04-lstm", ("if t % self.bptt_length == 0:", "if t == 0:")),
         # tanh's derivative written as 1 - y (a slip)
-        "ch04-activations": _mutate("ch04-activations", ("(1.0 - self.activations ** 2)", "(1.0 - self.activations)")),
+        "ch04-activations": _mutate("ch04-activations",
+                                    ("(1.0 - self.activations ** 2)", "(1.0 - self.activations)")),
         # get_gradient_weights returns the weights
-        "ch04-weights": _mutate("ch04-weights", ("        return self.gradient_weights\n", "        return self.weights\n")),
+        "ch04-weights": _mutate("ch04-weights",
+                                ("        return self.gradient_weights\n", "        return self.weights\n")),
     },
     {   # only the hidden weights are updated; W_y stays as it was
-        "ch04-rnn": _mutate("ch04-rnn", ("            self.output_layer.weights = self._output_optimizer.calculate_update(\n"
-                                         "                self.output_layer.weights, self.output_layer.gradient_weights)\n", "")),
+        "ch04-rnn": _mutate("ch04-rnn", (
+            "            self.output_layer.weights = self._output_optimizer.calculate_update(\n"
+            "                self.output_layer.weights, self.output_layer.gradient_weights)\n", "")),
         # the regularization loss counts W only
         "ch04-lstm": _mutate("ch04-lstm", ("return regularizer.norm(self._w) + regularizer.norm(self._w_y)",
                                            "return regularizer.norm(self._w)")),
