@@ -50,8 +50,8 @@ WRONG = {
     "ch04-rnn": _mutate("ch04-rnn", ("dh_next = 0.0 if t % self.bptt_length == 0 else dz[t] @ w_hh.T",
                                      "dh_next = dz[t] @ w_hh.T")),
     # gate order mixed up: the first two column blocks read as forget, input (not input, forget)
-    "ch04-lstm": _mutate("ch04-lstm", ("return np.r_[3 * n_h:4 * n_h, 0:2 * n_h, 2 * n_h:3 * n_h]",
-                                       "return np.r_[3 * n_h:4 * n_h, n_h:2 * n_h, 0:n_h, 2 * n_h:3 * n_h]")),
+    "ch04-lstm": _mutate("ch04-lstm", ("self.order = np.r_[3 * n_h:4 * n_h, 0:2 * n_h, 2 * n_h:3 * n_h]",
+                                       "self.order = np.r_[3 * n_h:4 * n_h, n_h:2 * n_h, 0:n_h, 2 * n_h:3 * n_h]")),
 }
 
 WRONG_VARIANTS = [
