@@ -1,0 +1,95 @@
+"""Sequence tasks for chapter 5: sine curves of random frequency and phase, and the memory task.
+
+Both are deterministic given a seed and need no network.
+
+Sine curves
+    ``s_t = sin(2 pi t / P + phi)`` for ``t = 0 .. length-1``, the period ``P`` (in samples) uniform in
+    ``periods`` and the phase ``phi`` uniform in ``[0, 2 pi)``. `next_step_pairs` turns curves into
+    network input and target, aligned so that output ``i`` predicts target ``i`` (target ``i`` is
+    sample ``i + 1``).
+
+The memory task
+    Input: ``r_1 .. r_L`` (each uniform in ``0 .. symbols-1``), ``S`` blanks, the delimiter ``#``, then
+    ``L`` blanks. Target: blanks up to and including the delimiter's step, then ``r_1 .. r_L``. With
+    the default 9 symbols, ``BLANK = 9`` and ``DELIM = 10``; inputs have ``symbols + 2`` one-hot
+    features, targets ``symbols + 1`` classes (the delimiter is never a target).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+SYMBOLS = 9                 # r_i is uniform in 0..8
+BLANK = SYMBOLS             # 9
+DELIM = SYMBOLS + 1         # 10
+N_IN = SYMBOLS + 2          # one-hot input size: symbols, blank, delimiter
+N_OUT = SYMBOLS + 1         # output classes: symbols and blank
+PERIODS = (10.0, 40.0)      # sine periods in samples
+
+
+def sine_curves(n: int, length: int, seed: int = 0, periods: tuple[float, float] = PERIODS,
+                return_params: bool = False):
+    """`n` sine curves of `length` samples, shape ``(n, length)``, float32.
+
+    Sample ``t`` of curve ``k`` is ``sin(2 pi t / P_k + phi_k)``, ``P_k`` uniform in `periods`
+    (samples per cycle), ``phi_k`` uniform in ``[0, 2 pi)``. With ``return_params`` also returns the
+    periods and phases (float64 arrays of shape ``(n,)``).
+    """
+    if n < 0 or length < 1:
+        raise ValueError(f"sine_curves: need n >= 0 and length >= 1, got n={n}, length={length}")
+    lo, hi = periods
+    if not 0 < lo <= hi:
+        raise ValueError(f"sine_curves: periods must satisfy 0 < low <= high, got {periods}")
+    rng = np.random.default_rng(seed)
+    period = rng.uniform(lo, hi, size=n)
+    phase = rng.uniform(0.0, 2 * np.pi, size=n)
+    t = np.arange(length)
+    curves = np.sin(2 * np.pi * t[None, :] / period[:, None] + phase[:, None]).astype(np.float32)
+    return (curves, period, phase) if return_params else curves
+
+
+def next_step_pairs(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Network input and target from curves ``(n, T)``: ``x = s_0 .. s_{T-2}`` and ``y = s_1 .. s_{T-1}``,
+    each of shape ``(n, T-1, 1)`` float32, so that output ``i`` predicts target ``i``."""
+    curves = np.asarray(curves, dtype=np.float32)
+    if curves.ndim != 2 or curves.shape[1] < 2:
+        raise ValueError(f"next_step_pairs: expected curves of shape (n, T) with T >= 2, got {curves.shape}")
+    return curves[:, :-1, None].copy(), curves[:, 1:, None].copy()
+
+
+def memory_length(L: int, S: int) -> int:
+    """Number of steps of one memory-task sequence: L symbols, S blanks, the delimiter, L blanks."""
+    return 2 * L + S + 1
+
+
+def memory_task(n: int, L: int, S: int, seed: int = 0, symbols: int = SYMBOLS) -> tuple[np.ndarray, np.ndarray]:
+    """`n` sequences of the memory task as integer arrays ``x, y`` of shape ``(n, 2L + S + 1)``.
+
+    ``x[:, :L]`` are ``r_1 .. r_L`` (uniform in ``0 .. symbols-1``), then ``S`` blanks (``symbols``),
+    the delimiter (``symbols + 1``) at step ``L + S``, then ``L`` blanks. ``y`` is blank everywhere
+    except its last ``L`` steps, which are ``r_1 .. r_L``.
+    """
+    if n < 0 or L < 1 or S < 0 or symbols < 1:
+        raise ValueError(f"memory_task: need n >= 0, L >= 1, S >= 0, symbols >= 1; got {n}, {L}, {S}, {symbols}")
+    blank, delim = symbols, symbols + 1
+    rng = np.random.default_rng(seed)
+    r = rng.integers(0, symbols, size=(n, L), dtype=np.int64)
+    T = memory_length(L, S)
+    x = np.full((n, T), blank, dtype=np.int64)
+    y = np.full((n, T), blank, dtype=np.int64)
+    x[:, :L] = r
+    x[:, L + S] = delim
+    y[:, T - L:] = r
+    return x, y
+
+
+def one_hot(x: np.ndarray, depth: int = N_IN) -> np.ndarray:
+    """Integer array ``(...)`` -> float32 one-hot array ``(..., depth)``."""
+    x = np.asarray(x)
+    if x.size and (x.min() < 0 or x.max() >= depth):
+        raise ValueError(f"one_hot: values must lie in 0..{depth - 1}, found {x.min()}..{x.max()}")
+    return np.eye(depth, dtype=np.float32)[x]
+
+
+def chance_recall(symbols: int = SYMBOLS) -> float:
+    """Recall accuracy of a guess that ignores the input: ``1 / symbols``."""
+    return 1.0 / symbols
