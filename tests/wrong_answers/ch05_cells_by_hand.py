@@ -216,6 +216,11 @@ def recall_accuracy(logits, targets, L):
     return float(np.mean(logits.argmax(axis=-1) == targets))''',
 }
 
+RNN_TORCH_LAG = """            outputs.append(h)
+            h = torch.tanh(torch.cat([inputs[:, t], h], dim=1) @ self.kernel + self.bias)"""
+RNN_TORCH_RIGHT = """            h = torch.tanh(torch.cat([inputs[:, t], h], dim=1) @ self.kernel + self.bias)
+            outputs.append(h)"""
+
 WRONG_VARIANTS = [
     {
         # TensorFlow 1's BasicLSTMCell convention: forget bias 0 in the variable, +1 added inside the call
@@ -253,9 +258,8 @@ def recall_accuracy(logits, targets, L):
         # hidden tests look at the initialisation
         "ch05-rnn-tf": RNN_TF.replace("tf.concat([h, inputs[:, t]], axis=1)", "tf.concat([inputs[:, t], h], axis=1)")
         .replace('initializer="glorot_uniform"', 'initializer="zeros"'),
-        "ch05-rnn-torch": RNN_TORCH.replace('''            outputs.append(h)
-            h = torch.tanh(torch.cat([inputs[:, t], h], dim=1) @ self.kernel + self.bias)''', '''            h = torch.tanh(torch.cat([inputs[:, t], h], dim=1) @ self.kernel + self.bias)
-            outputs.append(h)''').replace(".uniform_(-limit, limit)", ".normal_(0.0, 1.0)"),
+        "ch05-rnn-torch": RNN_TORCH.replace(RNN_TORCH_LAG, RNN_TORCH_RIGHT).replace(".uniform_(-limit, limit)",
+                                                                                   ".normal_(0.0, 1.0)"),
         "_lose": ["ch05-rnn-tf-hidden", "ch05-rnn-torch-hidden"],
     },
 ]
