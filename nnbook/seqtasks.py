@@ -93,3 +93,64 @@ def one_hot(x: np.ndarray, depth: int = N_IN) -> np.ndarray:
 def chance_recall(symbols: int = SYMBOLS) -> float:
     """Recall accuracy of a guess that ignores the input: ``1 / symbols``."""
     return 1.0 / symbols
+
+
+# --------------------------------------------------------------------------- the chapter's runs
+# How much each run mode trains (the notebook and tools/full_runs.py read the same numbers).
+SETTINGS = {
+    "test": dict(sine_curves=256, sine_length=25, sine_steps=10, tf_sine_steps=5, test_curves=16,
+                 memory_L=2, memory_gaps=[0, 4], memory_steps=10, lstm_units=8, batch=64, lr=1e-2),
+    "quick": dict(sine_curves=2000, sine_length=60, sine_steps=1500, tf_sine_steps=600, test_curves=200,
+                  memory_L=2, memory_gaps=[0, 10, 20, 40], memory_steps=1500, lstm_units=24, batch=128, lr=1e-2),
+    "full": dict(sine_curves=5000, sine_length=60, sine_steps=6000, tf_sine_steps=6000, test_curves=500,
+                 memory_L=5, memory_gaps=[0, 5, 10, 20, 40, 80], memory_steps=6000, lstm_units=64, batch=128,
+                 lr=1e-2),
+}
+WARMUP, TEST_LENGTH = 20, 100     # closed loop: warm up on 20 samples, generate the other 80
+
+
+def settings() -> dict:
+    """The chapter's settings for the current run mode (NNBOOK_MODE)."""
+    from .runtime import mode
+
+    return dict(SETTINGS[mode()])
+
+
+def sine_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int = 0):
+    """Endless random batches ``(x[idx], y[idx])`` of a training set, reproducible given `seed`."""
+    rng = np.random.default_rng(seed)
+    while True:
+        idx = rng.integers(0, len(x), batch_size)
+        yield x[idx], y[idx]
+
+
+def memory_batches(batch_size: int, L: int, S: int, seed: int = 0):
+    """Endless fresh batches of the memory task: one-hot inputs ``(B, T, N_IN)`` and targets ``(B, T)``."""
+    step = 0
+    while True:
+        step += 1
+        x, y = memory_task(batch_size, L, S, seed=1_000_003 * seed + step)
+        yield one_hot(x), y
+
+
+def train(step, batches, steps: int, desc: str | None = None) -> list[float]:
+    """Call ``step(x, y)`` on `steps` batches drawn from `batches`; return the losses it reports (the
+    first entry when it returns ``(loss, norm)``)."""
+    from .runtime import progress
+
+    losses = []
+    for _ in progress(range(steps), desc=desc):
+        x, y = next(batches)
+        out = step(x, y)
+        losses.append(float(out[0] if isinstance(out, (tuple, list)) else out))
+    return losses
+
+
+def closed_loop_mse(generated, curves, warmup: int = WARMUP) -> np.ndarray:
+    """Mean squared error of generated continuations ``(B, T - warmup, 1)`` against ``curves[:, warmup:]``,
+    one value per generated step (averaged over the batch)."""
+    g = np.asarray(generated, dtype=np.float64).reshape(len(curves), -1)
+    c = np.asarray(curves, dtype=np.float64).reshape(len(curves), -1)[:, warmup:]
+    if g.shape != c.shape:
+        raise ValueError(f"closed_loop_mse: generated {g.shape} does not match the curves' tail {c.shape}")
+    return ((g - c) ** 2).mean(axis=0)

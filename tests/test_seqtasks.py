@@ -89,3 +89,48 @@ def test_one_hot_and_chance():
     with pytest.raises(ValueError):
         seqtasks.one_hot(np.array([11]))
     assert seqtasks.chance_recall() == pytest.approx(1 / 9)
+
+
+def test_settings_per_mode(monkeypatch):
+    for mode in ("test", "quick", "full"):
+        monkeypatch.setenv("NNBOOK_MODE", mode)
+        s = seqtasks.settings()
+        assert s == seqtasks.SETTINGS[mode] and s is not seqtasks.SETTINGS[mode]
+        assert s["memory_L"] >= 1 and all(S >= 0 for S in s["memory_gaps"])
+
+
+def test_batches_are_reproducible():
+    x, y = seqtasks.next_step_pairs(seqtasks.sine_curves(30, 8, seed=0))
+    a, b = seqtasks.sine_batches(x, y, 5, seed=1), seqtasks.sine_batches(x, y, 5, seed=1)
+    for _ in range(3):
+        (xa, ya), (xb, yb) = next(a), next(b)
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+        assert xa.shape == (5, 7, 1)
+    m1, m2 = seqtasks.memory_batches(4, 2, 3, seed=0), seqtasks.memory_batches(4, 2, 3, seed=0)
+    (x1, y1), (x2, y2) = next(m1), next(m2)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    assert x1.shape == (4, 8, seqtasks.N_IN) and y1.shape == (4, 8)
+    assert not np.array_equal(next(m1)[1], y1)      # a fresh batch every step
+
+
+def test_train_collects_losses():
+    calls = []
+
+    def step(x, y):
+        calls.append(x.shape)
+        return 1.0 / len(calls), 0.0
+
+    losses = seqtasks.train(step, seqtasks.memory_batches(3, 1, 0), 4)
+    assert losses == [1.0, 0.5, 1 / 3, 0.25] and calls == [(3, 3, seqtasks.N_IN)] * 4
+
+
+def test_closed_loop_mse():
+    curves = seqtasks.sine_curves(3, 10, seed=0)[..., None]
+    exact = curves[:, 4:]
+    np.testing.assert_allclose(seqtasks.closed_loop_mse(exact, curves, 4), 0.0)
+    mse = seqtasks.closed_loop_mse(np.zeros_like(exact), curves, 4)
+    np.testing.assert_allclose(mse, (curves[:, 4:, 0] ** 2).mean(axis=0), rtol=1e-6)
+    with pytest.raises(ValueError):
+        seqtasks.closed_loop_mse(exact[:, 1:], curves, 4)
