@@ -16,6 +16,8 @@ The memory task
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 SYMBOLS = 9                 # r_i is uniform in 0..8
@@ -98,7 +100,7 @@ def chance_recall(symbols: int = SYMBOLS) -> float:
 # --------------------------------------------------------------------------- the chapter's runs
 # How much each run mode trains (the notebook and tools/full_runs.py read the same numbers).
 SETTINGS = {
-    "test": dict(sine_curves=256, sine_length=25, sine_steps=10, tf_sine_steps=5, test_curves=16,
+    "test": dict(sine_curves=256, sine_length=12, sine_steps=10, tf_sine_steps=3, test_curves=16,
                  memory_L=2, memory_gaps=[0, 4], memory_steps=10, lstm_units=8, batch=64, lr=1e-2),
     "quick": dict(sine_curves=2000, sine_length=60, sine_steps=1500, tf_sine_steps=600, test_curves=200,
                   memory_L=2, memory_gaps=[0, 10, 20, 40], memory_steps=1500, lstm_units=24, batch=128, lr=1e-2),
@@ -154,3 +156,61 @@ def closed_loop_mse(generated, curves, warmup: int = WARMUP) -> np.ndarray:
     if g.shape != c.shape:
         raise ValueError(f"closed_loop_mse: generated {g.shape} does not match the curves' tail {c.shape}")
     return ((g - c) ** 2).mean(axis=0)
+
+
+def _adam_step(train_step, cell, readout, loss_fn, lr: float, device):
+    """Wrap a student's ``torch_train_step`` with a fresh Adam optimiser, fed NumPy batches."""
+    import torch
+
+    optimizer = torch.optim.Adam(list(cell.parameters()) + list(readout.parameters()), lr=lr)
+    return lambda x, y: train_step(cell, readout, optimizer, torch.tensor(x, device=device),
+                                   torch.tensor(y, device=device), loss_fn, 5.0)
+
+
+def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate, cfg: dict, device="cpu",
+             seed: int = 0, desc: str | None = None) -> dict:
+    """GIVEN driver (PyTorch) for the chapter's sine experiment, built from the student's pieces: train
+    ``make_cell(1, units)`` + ``make_readout(units, 1)`` with ``train_step`` (Adam, ``cfg["lr"]``, batches
+    of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue ``cfg["test_curves"]`` test curves
+    in closed loop with ``generate``. Returns the model, the losses, the generated curves and the
+    closed-loop MSE per generated step."""
+    import torch
+
+    torch.manual_seed(seed)
+    cell, readout = make_cell(1, units).to(device), make_readout(units, 1).to(device)
+    x, y = next_step_pairs(sine_curves(cfg["sine_curves"], cfg["sine_length"], seed=seed))
+    start = time.perf_counter()
+    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device),
+                   sine_batches(x, y, cfg["batch"], seed=seed), cfg["sine_steps"], desc=desc)
+    seconds = time.perf_counter() - start
+    curves = sine_curves(cfg["test_curves"], TEST_LENGTH, seed=seed + 1)[..., None]
+    with torch.no_grad():
+        generated = generate(cell, readout, torch.tensor(curves, device=device), WARMUP).cpu().numpy()
+    return dict(cell=cell, readout=readout, losses=losses, seconds=seconds, curves=curves, generated=generated,
+                mse=closed_loop_mse(generated, curves), parameters=_count(cell, readout))
+
+
+def run_memory(make_cell, make_readout, units: int, train_step, loss_fn, recall, L: int, S: int, cfg: dict,
+               device="cpu", seed: int = 0, desc: str | None = None, n_test: int = 1000) -> dict:
+    """GIVEN driver (PyTorch) for the memory task, built from the student's pieces: train a fresh cell and
+    read-out on ``cfg["memory_steps"]`` fresh batches, then measure the loss and the recall accuracy on
+    `n_test` test sequences (always the same ones for a given L and S)."""
+    import torch
+
+    torch.manual_seed(seed)
+    cell, readout = make_cell(N_IN, units).to(device), make_readout(units, N_OUT).to(device)
+    start = time.perf_counter()
+    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device),
+                   memory_batches(cfg["batch"], L, S, seed=seed), cfg["memory_steps"], desc=desc)
+    seconds = time.perf_counter() - start
+    x, y = memory_task(n_test, L, S, seed=123_456)
+    with torch.no_grad():
+        outputs, _ = cell(torch.tensor(one_hot(x), device=device), cell.zero_state(n_test))
+        logits = readout(outputs)
+        test_loss = float(loss_fn(logits, torch.tensor(y, device=device)))
+    return dict(cell=cell, readout=readout, losses=losses, seconds=seconds, test_loss=test_loss,
+                recall=float(recall(logits, y, L)), parameters=_count(cell, readout))
+
+
+def _count(*modules) -> int:
+    return sum(p.numel() for m in modules for p in m.parameters())

@@ -134,3 +134,49 @@ def test_closed_loop_mse():
     np.testing.assert_allclose(mse, (curves[:, 4:, 0] ** 2).mean(axis=0), rtol=1e-6)
     with pytest.raises(ValueError):
         seqtasks.closed_loop_mse(exact[:, 1:], curves, 4)
+
+
+def test_run_drivers_with_library_cells():
+    """The chapter's drivers with torch.nn.RNN behind the chapter's cell interface (not a model answer)."""
+    torch = pytest.importorskip("torch")
+
+    class Cell(torch.nn.Module):
+        def __init__(self, n, h):
+            super().__init__()
+            self.h, self.rnn = h, torch.nn.RNN(n, h, batch_first=True)
+
+        def zero_state(self, batch):
+            return (torch.zeros(batch, self.h),)
+
+        def forward(self, x, state):
+            out, h = self.rnn(x, state[0][None])
+            return out, (h[0],)
+
+    def step(cell, readout, optimizer, x, y, loss_fn, max_norm):
+        loss = loss_fn(readout(cell(x, cell.zero_state(len(x)))[0]), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item(), 0.0
+
+    def generate(cell, readout, curve, warmup):
+        out, state = cell(curve[:, :warmup], cell.zero_state(len(curve)))
+        preds = [readout(out[:, -1:])]
+        while len(preds) < curve.shape[1] - warmup:
+            out, state = cell(preds[-1], state)
+            preds.append(readout(out))
+        return torch.cat(preds, 1)
+
+    def cross_entropy(logits, y):
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    def recall(logits, y, L):
+        return float((logits.argmax(-1).numpy()[:, -L:] == y[:, -L:]).mean())
+
+    cfg = dict(sine_curves=20, sine_length=10, sine_steps=3, test_curves=4, batch=5, lr=1e-2, memory_steps=3)
+    run = seqtasks.run_sine(Cell, torch.nn.Linear, 4, step, lambda p, t: ((p - t) ** 2).mean(), generate, cfg)
+    n_gen = seqtasks.TEST_LENGTH - seqtasks.WARMUP
+    assert len(run["losses"]) == 3 and run["generated"].shape == (4, n_gen, 1) and run["mse"].shape == (n_gen,)
+    assert run["parameters"] == 4 * (1 + 4 + 2) + 5
+    mem = seqtasks.run_memory(Cell, torch.nn.Linear, 4, step, cross_entropy, recall, 2, 3, cfg, n_test=50)
+    assert len(mem["losses"]) == 3 and 0 <= mem["recall"] <= 1 and mem["test_loss"] > 0
