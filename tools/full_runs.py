@@ -5,6 +5,7 @@ batch 50), one framework at a time, each run written to a small JSON file with i
 
     python tools/full_runs.py ch06 --framework torch      # on a GPU: about a minute per model
     python tools/full_runs.py ch07 --framework torch
+    python tools/full_runs.py ch05                         # a pool of CPU processes: minutes on 16 cores
     python tools/full_runs.py ch06 --framework keras      # Keras on the CPU: a background job
 
 A run that is interrupted resumes: finished models are kept in the JSON file and skipped.
@@ -205,9 +206,81 @@ def _ch07_keras(ch, X_train, y_train, X_test, class_weight):
     return fit.history["loss"], prob
 
 
+CH05_ANSWERS = ("ch05-rnn-torch", "ch05-lstm-torch", "ch05-readout", "ch05-sine-loss", "ch05-train-step",
+                "ch05-generate", "ch05-params", "ch05-memory-metrics")
+
+
+def ch05(framework: str, out: Path) -> None:
+    """Chapter 5 with the hand-written PyTorch cells: the sine runs and the memory task at every gap, the
+    settings of nnbook.seqtasks (full mode). Every run is independent and spends its time in the
+    Python loop over the steps of a small cell, which a GPU does not speed up, so the runs go to a pool
+    of CPU processes (one thread each) instead."""
+    import multiprocessing
+
+    if framework != "torch":
+        raise SystemExit("ch05: the full runs use the PyTorch cells (--framework torch)")
+    cfg = _ch05_settings(SMOKE)
+    result = load(out) or {"provenance": provenance(framework), "settings": cfg, "runs": {}}
+    jobs = [("sine", name, None) for name in ("RNN", "LSTM")]
+    jobs += [("memory", name, S) for S in cfg["memory_gaps"] for name in ("RNN", "LSTM")]
+    todo = [job for job in jobs if _ch05_key(job) not in result["runs"]]
+    print(f"ch05: {len(jobs) - len(todo)} runs done before, {len(todo)} to go; L = {cfg['memory_L']}, "
+          f"gaps {cfg['memory_gaps']}, LSTM({cfg['lstm_units']})", flush=True)
+    workers = max(1, min(len(todo), (os.cpu_count() or 2) - 1))
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        for job, run in pool.imap_unordered(_ch05_job, [(job, SMOKE) for job in todo]):
+            result["runs"][_ch05_key(job)] = run
+            save(out, result)
+            print(f"{_ch05_key(job)}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.items()
+                                                     if isinstance(v, float | int)), flush=True)
+
+
+def _ch05_settings(smoke: bool = False) -> dict:
+    from nnbook import seqtasks
+
+    cfg = seqtasks.SETTINGS["full"] | {}
+    if smoke:
+        cfg.update(sine_steps=3, memory_steps=3, sine_curves=64, test_curves=8)
+    return cfg
+
+
+def _ch05_key(job) -> str:
+    kind, name, S = job
+    return f"sine {name}" if kind == "sine" else f"memory {name} S={S}"
+
+
+def _ch05_job(args):
+    """One run in a worker process: (job, result)."""
+    job, smoke = args
+    import torch
+
+    from nnbook import seqtasks
+    from nnbook_grader import answers
+
+    torch.set_num_threads(1)
+    ch = answers.load("ch05-cells-by-hand", *CH05_ANSWERS)
+    cfg = _ch05_settings(smoke)
+    kind, name, S = job
+    make = {"RNN": ch.TorchBasicRNNCell, "LSTM": ch.TorchMyLSTMCell}[name]
+    n_in, n_out = (1, 1) if kind == "sine" else (seqtasks.N_IN, seqtasks.N_OUT)
+    units = cfg["lstm_units"] if name == "LSTM" else ch.rnn_units_matching(cfg["lstm_units"], n_in, n_out)
+    if kind == "sine":
+        run = seqtasks.run_sine(make, ch.TorchReadout, units, ch.torch_train_step, ch.sine_loss_torch,
+                                ch.generate_torch, cfg)
+        out = {"closed_loop_mse": run["mse"].tolist(), "mse_first_20": float(run["mse"][:20].mean()),
+               "mse_all": float(run["mse"].mean()), "examples": run["generated"][:3, :, 0].tolist()}
+    else:
+        run = seqtasks.run_memory(make, ch.TorchReadout, units, ch.torch_train_step, ch.memory_loss_torch,
+                                  ch.recall_accuracy, cfg["memory_L"], S, cfg)
+        out = {"test_loss": run["test_loss"], "recall": run["recall"]}
+    out.update(units=units, parameters=run["parameters"], wall_seconds=run["seconds"],
+               losses=[float(np.mean(run["losses"][i:i + 50])) for i in range(0, len(run["losses"]), 50)])
+    return job, out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("chapter", choices=["ch06", "ch07"])
+    parser.add_argument("chapter", choices=["ch05", "ch06", "ch07"])
     parser.add_argument("--framework", choices=["torch", "keras"], default="torch")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default nnbook/results/<ch>-full-<fw>.json)")
     parser.add_argument("--smoke", action="store_true", help="a few steps only: checks the script")
@@ -216,7 +289,7 @@ def main() -> None:
     SMOKE, EPOCHS = args.smoke, 1 if args.smoke else 60
     out = args.out or RESULTS / f"{args.chapter}-full-{args.framework}.json"
     print(f"{args.chapter} full mode, {args.framework} -> {out}", flush=True)
-    {"ch06": ch06, "ch07": ch07}[args.chapter](args.framework, out)
+    {"ch05": ch05, "ch06": ch06, "ch07": ch07}[args.chapter](args.framework, out)
 
 
 if __name__ == "__main__":
