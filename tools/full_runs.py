@@ -249,6 +249,30 @@ def _ch05_key(job) -> str:
     return f"sine {name}" if kind == "sine" else f"memory {name} S={S}"
 
 
+def _stand_in_for_tensorflow() -> None:
+    """Where TensorFlow is not installed (the GPU machine), let the answer cells' TensorFlow halves be
+    defined, never run: `import tensorflow` / `import keras` give a stand-in whose every attribute is
+    another stand-in (and a base class that is `object`)."""
+    import importlib.util
+    import types
+
+    class StandIn:
+        def __getattr__(self, name):
+            return StandIn()
+
+        def __call__(self, *args, **kwargs):
+            return StandIn()
+
+        def __mro_entries__(self, bases):
+            return (object,)
+
+    for name in ("tensorflow", "keras"):
+        if importlib.util.find_spec(name) is None and name not in sys.modules:
+            module = types.ModuleType(name)
+            module.__getattr__ = lambda attr: StandIn()
+            sys.modules[name] = module
+
+
 def _ch05_job(args):
     """One run in a worker process: (job, result)."""
     job, smoke = args
@@ -258,6 +282,7 @@ def _ch05_job(args):
     from nnbook_grader import answers
 
     torch.set_num_threads(1)
+    _stand_in_for_tensorflow()
     ch = answers.load("ch05-cells-by-hand", *CH05_ANSWERS)
     cfg = _ch05_settings(smoke)
     kind, name, S = job
