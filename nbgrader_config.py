@@ -49,15 +49,20 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKern
 c.Autograde.autograde_preprocessors = [Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
-# The release step (generate_assignment) also drops markdown cells tagged `model-answer`: worked
-# derivations that answer an exercise, shown on the website after the exercise, never to students.
+# The release step (generate_assignment) first drops markdown cells tagged `model-answer` (worked
+# derivations that answer an exercise: shown on the website after the exercise, never to students),
+# then rewrites the website's MyST (citations, page links, directives) as Markdown that JupyterLab
+# renders, without the links that only work on the website (nnbook/release.py).
 from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 
+from nnbook.release import StudentMarkdown  # noqa: E402
+
 c.TagRemovePreprocessor.enabled = True
 c.TagRemovePreprocessor.remove_cell_tags = {"model-answer"}
+c.StudentMarkdown.enabled = True
 _release_default = GenerateAssignment.class_traits()["preprocessors"].default()
-c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, *_release_default]
+c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, StudentMarkdown, *_release_default]
 
 # feedback never shows hidden-test source or model answers (nnbook/grading.py: RedactFeedback)
 c.GenerateFeedback.preprocessors = [GetGrades, RedactFeedback, CSSHTMLHeaderPreprocessor]
@@ -70,3 +75,11 @@ c.Box.memory_mb = 4096          # address space per process
 c.Box.processes = 512           # processes and threads
 c.Box.file_mb = 64              # largest file written
 c.Box.output_kb = 512           # output kept per cell
+
+# The exchange (release_assignment, fetch_assignment, submit, collect, release/fetch_feedback) lives in
+# the course folder, so that the whole cycle works on one machine out of the box; it is ignored by git.
+# On a shared JupyterHub, point it at a folder every user can reach (book/instructor-guide.md).
+import os  # noqa: E402
+
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
