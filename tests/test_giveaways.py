@@ -18,6 +18,10 @@ REFERENCE_TEX = {
     "ch02-lstm-step3": [r"\sum_{c=1}^{D} \zeta_c^t s_c^{t-1}", r"\sum_c \zeta_c^t s_c^{t-1}"],
     "ch02-lstm-step4": [r"f_\varphi'(\mathrm{net}_\varphi^t)\sum_c \zeta_c^t s_c^{t-1}",
                         r"f_\varphi'(\mathrm{net}_\varphi^t) \sum_{c=1}^{D} \zeta_c^t \, s_c^{t-1}"],
+    "ch03-mdrnn-count": ["9088", r"2^n H (I + nH + K)"],
+    "ch03-tcn-count": ["255,000", "255,350"],
+    "ch06-truncsd": [r"\sigma\sqrt{1 - 2k\varphi(k)/(2\Phi(k) - 1)}"],
+    "ch07-prior": ["293739273930679041778453489"],
 }
 
 
