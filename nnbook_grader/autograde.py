@@ -69,7 +69,8 @@ class Course:
         if (self.root / "nbgrader_config.py").exists():
             config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root)
-        self.db_url = db_url or config.CourseDirectory.get("db_url") or f"sqlite:///{self.root / 'gradebook.db'}"
+        default = f"sqlite:///{self.root / 'gradebook.db'}"
+        self.db_url = _driver(db_url or config.CourseDirectory.get("db_url") or default)
         config.CourseDirectory.db_url = self.db_url
         self.config = config
         self.limits = Limits.from_config(config, **(limits or {}))
@@ -108,6 +109,14 @@ class Course:
             if not result["success"]:
                 raise RuntimeError(f"nbgrader generate_assignment {chapter} failed:\n{result.get('error', '')}"
                                    f"\n{result.get('log', '')[-3000:]}")
+
+
+def _driver(url: str) -> str:
+    """SQLAlchemy 2.1 reads postgresql:// as psycopg 3; the pinned driver is psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 def digest_folder(folder: Path, extra: bytes = b"") -> str:

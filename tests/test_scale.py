@@ -20,7 +20,7 @@ from notebooks import ROOT, is_answer, meta, read, wrong_answers
 pytestmark = pytest.mark.slow
 CHAPTER = "ch02-gradients"
 NB = f"{CHAPTER}.ipynb"
-PG_URL = os.environ.get("NNBOOK_PG_URL", "postgresql://nnbook:nnbook@127.0.0.1:5432/nnbook")
+PG_URL = os.environ.get("NNBOOK_PG_URL", "postgresql+psycopg2://nnbook:nnbook@127.0.0.1:5432/nnbook")
 BIN = Path(sys.executable).parent
 LIMITS = {"cell_timeout": 120, "notebook_timeout": 400}
 

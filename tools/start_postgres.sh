@@ -21,4 +21,4 @@ su postgres -c "psql -h 127.0.0.1 -tc \"select 1 from pg_roles where rolname='nn
   || su postgres -c "psql -h 127.0.0.1 -c \"create user nnbook password 'nnbook'\"" >/dev/null
 su postgres -c "psql -h 127.0.0.1 -tc \"select 1 from pg_database where datname='nnbook'\"" | grep -q 1 \
   || su postgres -c "createdb -h 127.0.0.1 -O nnbook nnbook"
-echo "PostgreSQL ready: postgresql://nnbook:nnbook@127.0.0.1:5432/nnbook"
+echo "PostgreSQL ready: postgresql+psycopg2://nnbook:nnbook@127.0.0.1:5432/nnbook"
