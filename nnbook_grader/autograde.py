@@ -173,8 +173,11 @@ def stage(course: Course, student: str, chapter: str) -> Submission:
             shutil.copy(release / f"{name}.ipynb", dst / f"{name}.ipynb")
         else:
             nbformat.write(nb, dst / f"{name}.ipynb")
-    sub.digest = digest_folder(src, extra=b"".join((course.folder("source") / chapter / f"{n}.ipynb").read_bytes()
-                                                   for n in expected))
+    # what the grade depends on: the hand-in, the source notebooks and the grading configuration
+    config = course.root / "nbgrader_config.py"
+    extra = [(course.folder("source") / chapter / f"{n}.ipynb").read_bytes() for n in expected]
+    extra.append(config.read_bytes() if config.exists() else b"")
+    sub.digest = digest_folder(src, extra=b"".join(extra))
     return sub
 
 
