@@ -2,8 +2,8 @@
 
 One home per concern: `runtime` (mode, seeds, device, progress), `checks` (what test cells use),
 `mnist` (the data loader), `plots` (training curves), `grading` (nbgrader plumbing). Chapter code lives in its own module:
-`maze` (ch01), `counting` (ch03), `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `textdata` and
-`probes` (ch10).
+`maze` (ch01), `counting` (ch03), `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08,
+the small framework the chapter extends), `textdata` and `probes` (ch10).
 """
 import os as _os
 
