@@ -5,7 +5,8 @@ batch 64, float32, one thread each.
 One step is the forward pass and both gradients (with respect to the input and the kernel): the
 model answer's `h_conv2d` and `h_conv2d_grad`, loaded from the solution notebook's answer cells (the
 one copy of the answer), against conv2d + backward in PyTorch. Each time is the best of `--iters`
-runs, taken in turn with the other library's (the least disturbed by other work on the machine).
+runs, taken in turn with the other library's, in CPU time of this process (other work on a shared
+machine, which takes the core away, does not count; with one thread each, CPU time is compute time).
 A naive sliding window (a Python loop over the output pixels) is timed on the first layer for
 comparison. The last line is the worst ratio of the model answer to PyTorch (target: at most 2).
 
@@ -69,16 +70,16 @@ def naive_forward_backward(x, w, g):
 
 
 def best_of(steps: dict, iters: int, warmup: int) -> dict[str, float]:
-    """Best time in seconds of each step, the steps run in turn."""
+    """Best CPU time in seconds of each step, the steps run in turn."""
     for step in steps.values():
         for _ in range(warmup):
             step()
     best = {name: float("inf") for name in steps}
     for _ in range(iters):
         for name, step in steps.items():
-            start = time.perf_counter()
+            start = time.process_time()
             step()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
     return best
 
 
