@@ -81,7 +81,7 @@ def stage_notebook(src: Path, dst: Path, student: bool = False) -> None:
             headings = re.findall(r"^#{1,4} .+$", cell.source, re.M)
             heading = headings[-1] if headings else heading
             if "model-answer" in tags:
-                cell.source = "\n".join(["````{admonition} Model answer: the worked derivation", ":class: dropdown", "",
+                cell.source = "\n".join(["````{admonition} Model answer", ":class: dropdown", "",
                                          cell.source.strip(), "````"])
         elif cell.cell_type == "markdown" and grading.get("solution"):
             cell.source = model_answer_dropdown(cell.source)
