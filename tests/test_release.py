@@ -44,3 +44,8 @@ def test_student_notebooks_have_no_myst_that_lab_cannot_render(chapter):
             assert not raw, f"{path.name} cell {i}: MyST that JupyterLab shows as raw text: {raw} (make release)"
             assert "_build/" not in cell.source and ".html" not in cell.source, \
                 f"{path.name} cell {i}: a link to the website's pages"
+            for target in re.findall(r"\]\(([^)\s]+)\)|src=\"([^\"]+)\"", cell.source):
+                target = next(t for t in target if t)
+                if not re.match(r"^([a-z][a-z0-9+.-]*:|#)", target, re.I):
+                    assert (path.parent / target.split("#")[0]).exists(), \
+                        f"{path.name} cell {i}: the link {target!r} points at nothing beside the notebook"
