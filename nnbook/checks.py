@@ -60,10 +60,13 @@ def check_shape(found, expected_shape: Iterable[int], name: str = "value") -> No
         raise GradingError(f"{name}: expected shape {expected_shape}, found shape {shape}")
 
 
-def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: float = 1e-8) -> None:
+def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: float = 1e-8,
+                reveal: bool = True) -> None:
     """Numeric closeness, elementwise ``|found - expected| <= atol + rtol * |expected|``.
 
-    The message gives the shapes, how many entries differ, and the worst entry with its index.
+    The message gives the shapes, how many entries differ, and the worst entry with its index. With
+    ``reveal=False`` (a visible test whose expected value is the answer itself, e.g. a count) it
+    gives only what was found.
     """
     f = _as_array(found, name)
     e = _as_array(expected, name)
@@ -74,6 +77,9 @@ def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: 
         raise GradingError(f"{name}: found a non-finite value {f[bad] if bad else f} at index {bad}")
     err = np.abs(f - e)
     bad = err > atol + rtol * np.abs(e)
+    if np.any(bad) and not reveal:
+        raise GradingError(f"{name}: {int(bad.sum())} of {bad.size} entries are not the expected value; "
+                           f"found {np.array2string(f, precision=6, threshold=12)}")
     if np.any(bad):
         worst = np.unravel_index(np.argmax(np.where(bad, err, -1)), e.shape) if e.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if e.ndim else ""

@@ -64,6 +64,14 @@ def right_answers(chapter: str) -> dict[str, str] | None:
     return module.RIGHT if module else None
 
 
+def reseeded_answers(chapter: str) -> dict[str, tuple[str, list[int]]]:
+    """Grading-sensitive answers to re-run under several seeds: RESEED = {grade_id: (source, seeds)} in
+    tests/right_answers/<chNN_name>.py, where the token __SEED__ in `source` (a correct answer that
+    draws its randomness, e.g. its shuffle order, from that seed) is replaced by each seed in turn."""
+    module = _answers_module("right_answers", chapter)
+    return dict(getattr(module, "RESEED", {})) if module else {}
+
+
 def answer_ids(chapter: str) -> set[str]:
     return {meta(c)["grade_id"] for p in solution_notebooks(chapter) for c in read(p).cells if is_answer(c)}
 

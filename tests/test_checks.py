@@ -137,3 +137,11 @@ def test_call_answer_turns_stubs_and_crashes_into_grading_errors():
     with pytest.raises(GradingError, match="ZeroDivisionError"):
         call_answer(lambda: 1 / 0, name="g")
     assert call_answer(lambda a, b=1: a + b, 2, b=3) == 5
+
+
+def test_check_close_can_keep_the_expected_value_to_itself():
+    with pytest.raises(GradingError, match="found 9087") as err:
+        check_close(9087, 9088, "weights", reveal=False)
+    assert "9088" not in str(err.value)
+    with pytest.raises(GradingError, match="expected 9088"):
+        check_close(9087, 9088, "weights")

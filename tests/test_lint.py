@@ -15,6 +15,7 @@ from notebooks import (
     is_test,
     meta,
     read,
+    reseeded_answers,
     right_answers,
     solution_notebooks,
     wrong_answers,
@@ -101,6 +102,9 @@ def test_right_answers_and_wrong_variants_name_real_cells(chapter):
         assert set(variant) - cells <= {"_lose"}, f"WRONG_VARIANTS[{i - 1}]: the only setting is '_lose'"
         lose = set(variant.get("_lose", []))
         assert lose <= tests, f"WRONG_VARIANTS[{i - 1}]: '_lose' names unknown test cells {sorted(lose - tests)}"
+    for grade_id, (source, seeds) in reseeded_answers(chapter).items():
+        assert grade_id in answers, f"RESEED: unknown answer cell {grade_id}"
+        assert "__SEED__" in source and len(list(seeds)) >= 2, f"RESEED[{grade_id}]: use __SEED__ and several seeds"
 
 
 def _region(source: str, begin: str, end: str) -> list[str]:

@@ -25,8 +25,10 @@ from notebooks import (
     ROOT,
     answer_tests,
     is_answer,
+    is_test,
     meta,
     read,
+    reseeded_answers,
     right_answers,
     solution_notebooks,
     wrong_answers,
@@ -54,15 +56,37 @@ def finish(course: Path, process: subprocess.Popen, args) -> None:
     assert process.returncode == 0, f"nbgrader {' '.join(args)} failed in {course}:\n{out[-5000:]}"
 
 
-def submission_with_answers(source: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
+def submission_with_answers(source: Path, answers: dict[str, str],
+                            reseed: dict[str, tuple[str, list[int]]] | None = None) -> nbformat.NotebookNode:
     """The solution notebook with the answer cells named in `answers` replaced (keys starting with
-    '_' are settings of a variant, not cells)."""
+    '_' are settings of a variant, not cells). For each answer in `reseed`, a cell after its test
+    cells re-runs them with the answer's source under each seed (a failure raises in that cell)."""
     nb = read(source)
     for cell in nb.cells:
         if is_answer(cell) and meta(cell)["grade_id"] in answers:
             cell.source = answers[meta(cell)["grade_id"]]
+    for grade_id, (template, seeds) in (reseed or {}).items():
+        index = next((i for i, c in enumerate(nb.cells) if is_answer(c) and meta(c)["grade_id"] == grade_id), None)
+        if index is None:
+            continue
+        end = index + 1
+        while end < len(nb.cells) and is_test(nb.cells[end]):
+            end += 1
+        tests = [nb.cells[i].source for i in range(index + 1, end)]
+        nb.cells.insert(end, nbformat.v4.new_code_cell(RESEED_CELL.format(
+            grade_id=grade_id, seeds=list(seeds), template=template, tests=tests)))
     return nb
 
+
+RESEED_CELL = """# tests of the tests: {grade_id}'s test cells must pass whatever seed a correct answer draws from
+for _reseed in {seeds!r}:
+    exec({template!r}.replace("__SEED__", str(_reseed)), globals())
+    for _test in {tests!r}:
+        try:
+            exec(_test, globals())
+        except Exception as _err:
+            raise RuntimeError(f"{grade_id}: a correct answer with seed {{_reseed}} fails: {{_err!r}}") from _err
+"""
 
 
 def new_course(folder: Path, chapter: str) -> Path:
@@ -102,7 +126,8 @@ def graded(request, tmp_path_factory):
             if answers is None:
                 shutil.copy(release / "notebooks" / chapter / path.name, folder / path.name)
             else:
-                nbformat.write(submission_with_answers(path, answers), folder / path.name)
+                reseed = reseeded_answers(chapter) if student == "right" else None
+                nbformat.write(submission_with_answers(path, answers, reseed), folder / path.name)
     waiting, running = list(courses), {}
     while waiting or running:
         while waiting and len(running) < PARALLEL:

@@ -8,9 +8,9 @@ grad_u""",
     "ch02-grad-u-numpy": '''def grad_diag(u, h, g, k):
     u, h = np.asarray(u, dtype=float), np.asarray(h, dtype=float)
     return k * u ** (k - 1) * h''',
-    # "k grows, so the 0.9 entry explodes too": the linear factor wins over nothing
-    "ch02-limits": """limits_U1 = [sp.oo, sp.oo, sp.oo]
-limits_U2 = [0, 0, sp.oo]
+    # the two matrices mixed up: the contracting one taken to explode and the other to vanish
+    "ch02-limits": """limits_U1 = [0, 0, 0]
+limits_U2 = [sp.oo, sp.oo, sp.oo]
 limits_U1, limits_U2""",
     # each array clipped by its own norm instead of the global norm
     "ch02-clip": '''def clip_by_global_norm(grads, max_norm):
@@ -37,3 +37,26 @@ limits_U1, limits_U2""",
     y = 1.0 / (1.0 + np.exp(-net_phi))
     return float(y * np.dot(zeta, s_prev))''',
 }
+
+WRONG_VARIANTS = [
+    # answers tuned to what the visible tests use: k = 3, the symbol net_phi, D = 1 and 3, U1 only;
+    # and a term that vanishes on a grid of tenths (a coarse numeric comparison would accept it)
+    {
+        "ch02-grad-u-sym": """grad_u = 3 * g * u**2 * h
+grad_u""",
+        "ch02-lstm-step1": '''def dyphi_dnet(net_phi):
+    x = sp.Symbol("net_phi", real=True)
+    return sigmoid(x) * (1 - sigmoid(x))''',
+        "ch02-lstm-step2": '''def ds_dyphi(D):
+    net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(3)
+    return list(s_prev[:D]) if D <= 3 else [y_in] * D''',
+        "ch02-lstm-step3": '''def dE_dyphi(D):
+    net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
+    return sum(z * s for z, s in zip(zeta, s_prev)) + sp.sin(10 * sp.pi * zeta[0]) / 1000''',
+        # the right limits for U1 and a wrong guess for U2
+        "ch02-limits": """limits_U1 = [sp.oo, sp.oo, sp.oo]
+limits_U2 = [0, 0, sp.oo]""",
+        "_lose": ["ch02-grad-u-sym-hidden", "ch02-lstm-step1-hidden", "ch02-lstm-step2-hidden",
+                  "ch02-lstm-step3-test", "ch02-lstm-step3-hidden", "ch02-limits-hidden"],
+    },
+]

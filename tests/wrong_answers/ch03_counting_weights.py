@@ -53,3 +53,21 @@ def build_tcn_torch(n_in, kernels, dilations, kernel_size=3, bias=True):
     return nn.Sequential(*layers)
 """,
 }
+
+WRONG_VARIANTS = [
+    # the ReLUs forgotten: the same counts and the same receptive field, but a linear network
+    {
+        "ch03-tcn-keras": """def build_tcn_keras(n_in, kernels, dilations, kernel_size=3, use_bias=True):
+    layers = [keras.Input((None, n_in))]
+    for m, d in zip(kernels, dilations):
+        layers.append(keras.layers.Conv1D(m, kernel_size, dilation_rate=d, padding="causal", use_bias=use_bias))
+    return keras.Sequential(layers)""",
+        "ch03-tcn-torch": """def build_tcn_torch(n_in, kernels, dilations, kernel_size=3, bias=True):
+    layers, channels = [], n_in
+    for m, d in zip(kernels, dilations):
+        layers += [nn.ConstantPad1d(((kernel_size - 1) * d, 0), 0.0),
+                   nn.Conv1d(channels, m, kernel_size, dilation=d, bias=bias)]
+        channels = m
+    return nn.Sequential(*layers)""",
+    },
+]
