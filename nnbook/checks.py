@@ -44,7 +44,24 @@ def call_answer(fn, *args, name: str | None = None, **kwargs):
     except GradingError:
         raise
     except Exception as err:  # any crash inside the answer is a wrong answer, reported as such
-        raise GradingError(f"{name} raised {type(err).__name__}: {err}") from err
+        raise GradingError(f"{name} raised {type(err).__name__}: {str(err)[:600]}{framework_hint(err)}") from err
+
+
+_SHAPE_ERRORS = ("size mismatch", "shapes cannot be multiplied", "negative dimension", "incompatible with the layer",
+                 "expected input", "must match the size", "dimensions must be equal", "shape mismatch",
+                 "calculated padded input size", "kernel size can't be greater", "output size is too small",
+                 "cannot reshape", "is incompatible with", "matrix size-incompatible", "shapes (",
+                 "mismatch in its core dimension")
+
+
+def framework_hint(err: BaseException) -> str:
+    """A hint for the common framework errors a wrong answer causes (shape mismatches), to append to
+    a message; '' for other errors."""
+    text = str(err).lower()
+    if any(pattern in text for pattern in _SHAPE_ERRORS):
+        return ("\n  hint: a shape mismatch inside the model or function: check the sizes each layer expects, and "
+                "the padding, strides and pooling for this input size (the test uses other sizes than the example)")
+    return ""
 
 
 def check_true(condition: bool, message: str) -> None:

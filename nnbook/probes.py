@@ -10,11 +10,11 @@ Whatever framework a student used (a `torch.nn.Module` or a Keras model), these 
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from .checks import GradingError
+from .checks import GradingError, framework_hint
 
 
 def attempt(fn: Callable, what: str):
@@ -27,7 +27,7 @@ def attempt(fn: Callable, what: str):
         raise GradingError(f"{what}: not implemented yet (it raised NotImplementedError)") from err
     except Exception as err:  # noqa: BLE001 - every crash of student code is a failed check here
         text = f"{type(err).__name__}: {err}"
-        raise GradingError(f"{what} failed with {text[:700]}") from err
+        raise GradingError(f"{what} failed with {text[:700]}{framework_hint(err)}") from err
 
 
 def is_torch(model) -> bool:

@@ -145,3 +145,16 @@ def test_check_close_can_keep_the_expected_value_to_itself():
     assert "9088" not in str(err.value)
     with pytest.raises(GradingError, match="expected 9088"):
         check_close(9087, 9088, "weights")
+
+
+def test_shape_errors_become_a_hint():
+    from nnbook.checks import call_answer
+
+    def broken(x):
+        return np.ones((2, 3)) @ np.ones((2, 3))
+
+    with pytest.raises(GradingError, match="hint: a shape mismatch"):
+        call_answer(broken, 1)
+    with pytest.raises(GradingError) as err:
+        call_answer(lambda: 1 / 0)
+    assert "hint" not in str(err.value)
