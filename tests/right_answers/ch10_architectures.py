@@ -72,3 +72,23 @@ RIGHT = {
     def forward(self, x):
         return self.decode(self.encode(x))''',
 }
+
+# grading-sensitive cells (random initialisations): the same correct models, initialised from other
+# seeds inside the answer, must pass every time
+RESEED = {
+    "ch10-catsdogs-model": ('''def build_cat_dog_classifier():
+    keras.utils.set_random_seed(__SEED__)
+    images = keras.Input(shape=(None, None, 3))
+    x = images
+    for channels in (8, 16, 16):
+        x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
+        x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(images, keras.layers.Dense(1, activation="sigmoid")(x))''', [101, 202, 303]),
+    "ch10-speech-model": ('''def build_speech_tagger(vocab_size, embed_dim=16, units=32):
+    keras.utils.set_random_seed(__SEED__)
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, embed_dim)(ids)
+    x = keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True))(x)
+    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(x))''', [11, 22, 33]),
+}
