@@ -2,8 +2,9 @@
 Keras 3 (TensorFlow) and PyTorch, on the CPU and, when one is present, on the GPU.
 
 Prints a markdown table. Synthetic inputs (no MNIST needed): the cost of a step does not depend on
-the pixel values. The steps are the chapter's own (nnbook.mnist_models): a compiled tf.function for
-Keras, an eager step for PyTorch; the first steps (tracing, warm-up) are not timed.
+the pixel values. The models and the training steps are the chapter's model answers, loaded from the
+solution notebook (nnbook_grader.answers): eager steps in both frameworks, as the notebook trains; the
+first steps (warm-up) are not timed.
 
     python benchmarks/bench_ch06.py                 # 100 timed iterations per model and framework
     python benchmarks/bench_ch06.py --iters 20      # fewer, scaled to 100
@@ -11,22 +12,31 @@ Keras, an eager step for PyTorch; the first steps (tracing, warm-up) are not tim
 """
 from __future__ import annotations
 
-import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
 import numpy as np
 
+import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
 from nnbook import bench
 from nnbook import mnist_models as mm
+from nnbook_grader import answers
+
+CH06 = answers.load("ch06-mnist", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
+BUILDERS = {
+    "keras": {"linear": CH06.build_linear_keras, "mlp": CH06.build_mlp_keras,
+              "mlp_dropout": lambda: CH06.build_mlp_keras(dropout=0.5), "cnn": CH06.build_cnn_keras},
+    "torch": {"linear": CH06.build_linear_torch, "mlp": CH06.build_mlp_torch,
+              "mlp_dropout": lambda: CH06.build_mlp_torch(dropout=0.5), "cnn": CH06.build_cnn_torch},
+}
 
 
 def time_torch(name: str, device: str, iters: int, warmup: int, x, y) -> float:
     import torch
 
     torch.manual_seed(0)
-    model = mm.TORCH_BUILDERS[name]().to(device)
+    model = BUILDERS["torch"][name]().to(device)
     opt = mm.torch_optimizer(mm.OPTIMIZER[name], model.parameters())
     xt, yt = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
     # float(loss) inside the step synchronises every step, as in training
-    return bench.seconds_per_100(lambda: mm.torch_train_step(model, opt, xt, yt), iters, warmup, device)
+    return bench.seconds_per_100(lambda: CH06.train_step_torch(model, opt, xt, yt), iters, warmup, device)
 
 
 def time_keras(name: str, device: str, iters: int, warmup: int, x, y) -> float:
@@ -35,10 +45,10 @@ def time_keras(name: str, device: str, iters: int, warmup: int, x, y) -> float:
 
     keras.utils.set_random_seed(0)
     with tf.device("/GPU:0" if device == "cuda" else "/CPU:0"):
-        model = mm.KERAS_BUILDERS[name]()
-        step = mm.keras_train_step(model, mm.keras_optimizer(mm.OPTIMIZER[name]))
+        model = BUILDERS["keras"][name]()
+        opt = mm.keras_optimizer(mm.OPTIMIZER[name])
         xt, yt = tf.constant(x), tf.constant(y)
-        return bench.seconds_per_100(lambda: float(step(xt, yt)), iters, warmup)
+        return bench.seconds_per_100(lambda: CH06.train_step_keras(model, opt, xt, yt), iters, warmup)
 
 
 def main() -> None:
@@ -50,8 +60,10 @@ def main() -> None:
     x = rng.random((100, mm.N_INPUT), dtype=np.float32)
     y = rng.integers(0, mm.N_CLASSES, 100).astype(np.int64)
 
-    bench.header("ch06-bench", "ch06 benchmark: seconds per 100 training iterations (batch 100)", args.iters, args.warmup)
-    columns = [(fw, dev) for dev in devices for fw in args.frameworks if not (fw == "keras" and dev == "cuda" and not keras_gpu)]
+    bench.header("ch06-bench", "ch06 benchmark: seconds per 100 training iterations (batch 100)", args.iters,
+                 args.warmup)
+    columns = [(fw, dev) for dev in devices for fw in args.frameworks
+               if not (fw == "keras" and dev == "cuda" and not keras_gpu)]
     print("| model | parameters | " + " | ".join(bench.column(fw, dev) for fw, dev in columns) + " |")
     print("|---|---:|" + "---:|" * len(columns))
     for name in args.models:

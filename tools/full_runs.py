@@ -77,7 +77,16 @@ def save(path: Path, data: dict) -> None:
 def ch06(framework: str, out: Path) -> None:
     from nnbook import mnist_models as mm
     from nnbook.mnist import load_mnist_float
+    from nnbook_grader import answers
 
+    # the chapter's own answers (models, steps, accuracy): one copy, in the notebook
+    ch = answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
+    builders = {
+        "keras": {"linear": ch.build_linear_keras, "mlp": ch.build_mlp_keras,
+                  "mlp_dropout": lambda: ch.build_mlp_keras(dropout=0.5), "cnn": ch.build_cnn_keras},
+        "torch": {"linear": ch.build_linear_torch, "mlp": ch.build_mlp_torch,
+                  "mlp_dropout": lambda: ch.build_mlp_torch(dropout=0.5), "cnn": ch.build_cnn_torch},
+    }
     data = load_mnist_float()
     x_train, y_train, x_test, y_test = data
     steps = {"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000}
@@ -100,8 +109,7 @@ def ch06(framework: str, out: Path) -> None:
             print(f"{name}: done before, kept")
             continue
         nnbook.seed_everything(0)
-        builder = (mm.TORCH_BUILDERS if framework == "torch" else mm.KERAS_BUILDERS)[name]
-        model = builder()
+        model = builders[framework][name]()
         if framework == "torch":
             model = model.to(device)
         start = time.perf_counter()
@@ -111,14 +119,16 @@ def ch06(framework: str, out: Path) -> None:
             data,
             steps[name],
             mm.OPTIMIZER[name],
+            step=ch.train_step_torch if framework == "torch" else ch.train_step_keras,
+            accuracy=ch.accuracy,
             batch=100,
             eval_every=10 if SMOKE else 100,
             eval_n=10_000,
             desc=f"{name} ({framework})",
         )
         logits = mm.torch_logits if framework == "torch" else mm.keras_logits
-        hist["final_test"] = mm.accuracy(logits(model, x_test), y_test)
-        hist["final_train_all"] = mm.accuracy(logits(model, x_train), y_train)
+        hist["final_test"] = float(ch.accuracy(logits(model, x_test), y_test))
+        hist["final_train_all"] = float(ch.accuracy(logits(model, x_train), y_train))
         hist["wall_seconds"] = time.perf_counter() - start
         result["runs"][name] = hist
         save(out, result)
