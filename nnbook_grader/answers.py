@@ -83,6 +83,13 @@ def _bound_and_free(source: str, filename: str) -> tuple[set[str], set[str]]:
     return bound, free
 
 
+def defined_names(source: str) -> set[str]:
+    """Names an answer cell defines at module level (assignments, def and class), imports left out."""
+    top = symtable.symtable(source, "<answer>", "exec")
+    names = {s.get_name() for s in top.get_symbols() if s.is_assigned() and not s.is_imported()}
+    return names | {t.get_name() for t in top.get_children() if t.get_type() in ("function", "class")}
+
+
 def load(chapter: str, *grade_ids: str) -> types.ModuleType:
     """Execute the answer cells `grade_ids` of `chapter` (all of them if none are named) in a fresh
     module and return it. Raises `AnswerError` naming a grade_id that is not an answer cell of the

@@ -88,3 +88,71 @@ def answer_tests(chapter: str) -> dict[str, list[str]]:
             elif is_test(cell) and current is not None:
                 out[current].append(meta(cell)["grade_id"])
     return out
+
+
+# A submission that tries to pass without solving anything: each answer cell takes the model answer
+# from the grader package (nnbook_grader.answers) or a twin of the same name from the helper package
+# (nnbook.*). Graded where students' code runs, it must lose the points of every test cell.
+_CHEAT = '''# cheating: the model answer from the grader package, or a twin from nnbook
+import importlib
+import pkgutil
+
+import nnbook
+
+_names = {names!r}
+_found = {{}}
+try:
+    from nnbook_grader import answers as _answers
+
+    _found.update(vars(_answers.load({chapter!r}, {grade_id!r})))
+except Exception:
+    pass
+for _info in pkgutil.iter_modules(nnbook.__path__):
+    try:
+        _module = importlib.import_module("nnbook." + _info.name)
+    except Exception:
+        continue
+    _found.update({{n: getattr(_module, n) for n in _names if n not in _found and hasattr(_module, n)}})
+globals().update({{n: _found[n] for n in _names if n in _found}})
+'''
+
+# twins under other names, as a student who read nnbook's source would use them
+_RENAMED = {
+    "ch06-accuracy": "from nnbook import mnist_models as _mm\naccuracy = getattr(_mm, 'accuracy', None)\n",
+    "ch06-linear": "from nnbook import mnist_models as _mm\nbuild_linear_keras = getattr(_mm, 'keras_linear', None)\n"
+                   "build_linear_torch = getattr(_mm, 'torch_linear', None)\n",
+    "ch06-truncsample": "from nnbook import mnist_models as _mm\n_tn = getattr(_mm, 'truncated_normal_numpy', None)\n"
+                        "truncated_normal = (lambda shape, sd, rng: _tn(shape, sd, rng)) if _tn else None\n",
+    "ch06-mlp": "from nnbook import mnist_models as _mm\nbuild_mlp_keras = getattr(_mm, 'keras_mlp', None)\n"
+                "build_mlp_torch = getattr(_mm, 'torch_mlp', None)\n",
+    "ch06-cnn": "from nnbook import mnist_models as _mm\nbuild_cnn_keras = getattr(_mm, 'keras_cnn', None)\n"
+                "build_cnn_torch = getattr(_mm, 'torch_cnn', None)\n",
+    "ch06-copy": "from nnbook import mnist_models as _mm\ncopy_weights = getattr(_mm, 'copy_keras_to_torch', None)\n",
+    "ch06-step": "from nnbook import mnist_models as _mm\ntrain_step_torch = getattr(_mm, 'torch_train_step', None)\n",
+    "ch07-data-make": "from nnbook import series as _s\nmake_series = getattr(_s, 'make_series', None)\n"
+                      "split_series = getattr(_s, 'split', None)\n",
+    "ch07-prior": "from nnbook import series as _s\nsum_counts = getattr(_s, 'sum_counts', None)\n"
+                  "p_label_zero = getattr(_s, 'label_zero_probability', None)\n",
+    "ch07-metrics": "from nnbook import series as _s\nconfusion_matrix = getattr(_s, 'confusion_matrix', None)\n"
+                    "accuracy = getattr(_s, 'accuracy', None)\n"
+                    "balanced_accuracy = getattr(_s, 'balanced_accuracy', None)\n",
+    "ch07-models": "from nnbook import series as _s\nbuild_keras_model = getattr(_s, 'build_keras_lstm', None)\n"
+                   "_b = getattr(_s, 'build_torch_lstm', None)\n"
+                   "TorchLSTMClassifier = (lambda units=200, input_size=1: _b(units, input_size)) if _b else None\n",
+    "ch07-copy": "from nnbook import series as _s\n"
+                 "copy_keras_to_torch = getattr(_s, 'copy_keras_lstm_to_torch', None)\n",
+}
+
+
+def cheating_answers(chapter: str) -> dict[str, str]:
+    """grade_id -> an answer cell that cheats (see _CHEAT), for every answer cell of the chapter."""
+    from nnbook_grader import answers
+
+    out = {}
+    for _, grade_id, source in answers.answer_cells(chapter):
+        try:
+            names = sorted(answers.defined_names(source))
+        except SyntaxError:
+            names = []
+        out[grade_id] = _RENAMED.get(grade_id, "") + _CHEAT.format(names=names, chapter=chapter, grade_id=grade_id)
+    return out

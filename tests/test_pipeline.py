@@ -6,7 +6,10 @@
 * autograding the solutions with every answer replaced by a plausible wrong one (tests/wrong_answers)
   makes every test cell lose points, and with a GradingError/AssertionError, not a crash elsewhere;
 * each extra wrong variant (WRONG_VARIANTS in the same file) loses points in the test cells it targets;
-* correct answers written differently from the model answer (tests/right_answers) get full marks.
+* correct answers written differently from the model answer (tests/right_answers) get full marks;
+* a cheating submission, whose answers take the model answers from the grader package or twins from
+  nnbook (tests/notebooks.py, cheating_answers), loses the points of every test cell: graded
+  submissions see nnbook and nothing of the answer key (nnbook_grader.environment).
 
 All submissions of a chapter are graded side by side, each in a course folder of its own (copied
 from one generated course), so a chapter costs about one notebook run per core.
@@ -20,10 +23,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nnbook_grader.environment import student_environment
 from notebooks import (
     CHAPTERS,
     ROOT,
     answer_tests,
+    cheating_answers,
     is_answer,
     is_test,
     meta,
@@ -46,7 +51,8 @@ def nbgrader(course: Path, *args: str) -> None:
 
 
 def start(course: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, NNBOOK_MODE="test")
+    # the kernels see nnbook, never nnbook_grader: what a student's environment offers
+    env = student_environment(NNBOOK_MODE="test")
     return subprocess.Popen([NBGRADER, *args, "--log-level=WARN"], cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -99,7 +105,7 @@ def new_course(folder: Path, chapter: str) -> Path:
 
 def submissions(chapter: str) -> dict[str, dict[str, str] | None]:
     """student -> the answers that replace the model answers (None: the untouched student version)."""
-    out = {"solutions": {}, "untouched": None, "wrong": wrong_answers(chapter)}
+    out = {"solutions": {}, "untouched": None, "wrong": wrong_answers(chapter), "cheat": cheating_answers(chapter)}
     right = right_answers(chapter)
     if right is not None:
         out["right"] = right
@@ -230,3 +236,11 @@ def test_wrong_variants_lose_points_where_they_aim(graded):
             problems.append(f"variant {i} ({', '.join(cells)}): accepted by {passed}; unknown cells {unknown}; "
                             f"crashed instead of a check {crashed}")
     assert not problems, f"{chapter}: wrong variants in tests/wrong_answers: " + "; ".join(problems)
+
+
+def test_cheating_submission_loses_every_point(graded):
+    chapter, courses = graded
+    scores = grades(courses, chapter, "cheat")
+    passed = sorted(k for k, (score, top) in scores.items() if score > 0)
+    assert not passed, (f"{chapter}: test cells that gave points to answers taken from nnbook_grader or from a "
+                        f"model-answer twin in nnbook (the answer key must stay out of students' reach): {passed}")
