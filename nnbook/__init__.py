@@ -1,9 +1,16 @@
 """nnbook: the helper package of the course book on recurrent and convolutional networks.
 
-One home per concern: `runtime` (mode, seeds, device, progress), `checks` (what test cells use),
-`mnist` (the data loader), `plots` (training curves), `grading` (nbgrader plumbing). Chapter code lives in its own module:
-`maze` (ch01), `counting` (ch03), `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08,
-the small framework the chapter extends), `textdata` and `probes` (ch10).
+What students may use; never a model answer to an exercise (those live once, in the solution
+notebooks, and reach benchmarks and tests through the grader-only package `nnbook_grader`).
+
+One home per concern, shared by every chapter: `runtime` (mode, seeds, device, progress), `checks` (what
+test cells use: the checks, the one guarded call of student code, GradingError), `frameworks` (tensors
+to NumPy, parameter counts), `optim` (the sheets' optimiser settings), `mnist` (the data loader),
+`plots` (training curves), `bench` (benchmark scripts), `grading` (nbgrader plumbing), `probes`
+(black-box probes of a model). Chapter code lives in its own module and imports only the shared ones:
+`maze` (ch01), `mdrnn` and `dilated` (ch03, named together in `counting`), `framework` (ch04),
+`seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08, the small framework the
+chapter extends), `textdata` (ch10).
 """
 import os as _os
 
@@ -11,13 +18,23 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from . import checks, mnist, plots, runtime
-from .checks import (GradingError, call_answer, check_close, check_gradient, check_shape, check_sympy_equal,
-                     check_true, numeric_gradient, relative_error)
-from .runtime import banner, by_mode, mode, progress, seed_everything, torch_device
+from . import checks, mnist, plots, runtime  # noqa: E402
+from .checks import (  # noqa: E402
+    GradingError,
+    attempt,
+    call_answer,
+    check_close,
+    check_gradient,
+    check_shape,
+    check_sympy_equal,
+    check_true,
+    numeric_gradient,
+    relative_error,
+)
+from .runtime import banner, by_mode, mode, progress, seed_everything, torch_device  # noqa: E402
 
 __all__ = [
-    "GradingError", "call_answer", "check_close", "check_gradient", "check_shape", "check_sympy_equal", "check_true",
-    "numeric_gradient", "relative_error", "banner", "by_mode", "mode", "progress", "seed_everything",
-    "torch_device",
+    "GradingError", "attempt", "call_answer", "check_close", "check_gradient", "check_shape", "check_sympy_equal",
+    "check_true", "numeric_gradient", "relative_error", "banner", "by_mode", "mode", "progress", "seed_everything",
+    "torch_device", "checks", "mnist", "plots", "runtime",
 ]

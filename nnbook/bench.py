@@ -8,7 +8,7 @@ import io
 import os
 import platform
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .runtime import banner, by_mode
 

@@ -8,43 +8,57 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
+from typing import NoReturn
 
 import numpy as np
+
+from .frameworks import to_numpy
 
 
 class GradingError(AssertionError):
     """A test-cell failure: the answer is wrong (as opposed to a crash in the student's code)."""
 
 
-def _as_array(value, name: str) -> np.ndarray:
+def fail(message: str, cause: BaseException | None = None) -> NoReturn:
+    """Raise the `GradingError` with `message` (chained to `cause`): the one way nnbook reports a
+    wrong answer, so that every failure reads the same and is scored the same."""
+    raise GradingError(message) from cause
+
+
+def as_array(value, name: str = "value") -> np.ndarray:
+    """An answer as a float64 NumPy array (tensors, arrays, lists, numbers); a `GradingError` that says
+    what was found for None or anything that is not numbers."""
     if value is None:
-        raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
-    if hasattr(value, "detach"):  # torch tensor
-        value = value.detach().cpu().numpy()
-    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # tf tensor / keras variable
-        value = value.numpy()
+        fail(f"{name}: found None; did the function forget to `return` its result?")
     try:
-        return np.asarray(value, dtype=float)
+        return to_numpy(value)
     except (TypeError, ValueError) as err:
-        raise GradingError(f"{name}: expected numbers, found {type(value).__name__}: {value!r:.200}") from err
+        fail(f"{name}: expected numbers, found {type(value).__name__}: {value!r:.200}", err)
 
 
 def call_answer(fn, *args, name: str | None = None, **kwargs):
-    """Call a student's function or class. A stub (NotImplementedError), a missing definition or a
-    crash becomes a `GradingError`, so that a test cell reports a lost point instead of crashing."""
+    """Call a student's function or class: the one guarded call of student code. A stub
+    (NotImplementedError), a missing definition or a crash becomes a `GradingError` that names the
+    call, so that a test cell reports a lost point instead of crashing."""
     name = name or getattr(fn, "__name__", "your answer")
     if fn is None:
-        raise GradingError(f"{name}: found None; define it in the answer cell above")
+        fail(f"{name}: found None; define it in the answer cell above")
     if not callable(fn):
-        raise GradingError(f"{name}: expected a function or class, found {type(fn).__name__}")
+        fail(f"{name}: expected a function or class, found {type(fn).__name__}")
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
-        raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError)") from None
+        fail(f"{name} is not implemented yet (it raises NotImplementedError)")
     except GradingError:
         raise
     except Exception as err:  # any crash inside the answer is a wrong answer, reported as such
-        raise GradingError(f"{name} raised {type(err).__name__}: {str(err)[:600]}{framework_hint(err)}") from err
+        fail(f"{name} failed with {type(err).__name__}: {str(err)[:600]}{framework_hint(err)}", err)
+
+
+def attempt(fn: Callable[[], object], what: str):
+    """``fn()`` guarded like `call_answer`, for a step that is more than one call of the student's code
+    (`what` says what was being done: "calling the model")."""
+    return call_answer(fn, name=what)
 
 
 _SHAPE_ERRORS = ("size mismatch", "shapes cannot be multiplied", "negative dimension", "incompatible with the layer",
@@ -85,8 +99,8 @@ def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: 
     ``reveal=False`` (a visible test whose expected value is the answer itself, e.g. a count) it
     gives only what was found.
     """
-    f = _as_array(found, name)
-    e = _as_array(expected, name)
+    f = as_array(found, name)
+    e = as_array(expected, name)
     if f.shape != e.shape:
         raise GradingError(f"{name}: expected shape {e.shape}, found shape {f.shape}")
     if not np.all(np.isfinite(f)):
@@ -119,6 +133,22 @@ def as_sympy(value, name: str = "expression"):
         return sp.sympify(value)
     except (sp.SympifyError, TypeError) as err:
         raise GradingError(f"{name}: expected a sympy expression, found {type(value).__name__}") from err
+
+
+def evaluate_sympy(expr, values: dict, name: str = "expression") -> float:
+    """Substitute numbers into a student's sympy expression; a `GradingError` if that leaves symbols.
+
+    Lets a test compare a formula with an oracle's number at several points, with a clear message
+    when the formula is missing or uses symbols other than the ones the task defines.
+    """
+    value = as_sympy(value=expr, name=name).subs(values)
+    if getattr(value, "free_symbols", None):
+        fail(f"{name}: uses symbols {sorted(map(str, value.free_symbols))} that are not among "
+             f"{sorted(map(str, values))}; use the symbols defined in the notebook")
+    try:
+        return float(value)
+    except TypeError as err:
+        fail(f"{name}: does not evaluate to a number at {values}: {value}", err)
 
 
 def _unify_symbols(found, expected):
@@ -221,7 +251,7 @@ def as_number(value, name: str = "value") -> float:
             return float(value)
         except (TypeError, ValueError) as err:
             raise GradingError(f"{name}: expected a real number, found {value}") from err
-    arr = _as_array(value, name)
+    arr = as_array(value, name)
     if arr.size != 1:
         raise GradingError(f"{name}: expected one number, found {arr.size} (shape {arr.shape})")
     return float(arr.reshape(()))
@@ -243,8 +273,8 @@ def as_list(value, name: str = "value", length: int | None = None) -> list:
     """A sequence answer (tuple, list, NumPy array, tensor) as a list, optionally of a given length."""
     if value is None:
         raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
+    if hasattr(value, "detach") or (hasattr(value, "numpy") and not isinstance(value, np.ndarray)):
+        value = to_numpy(value, dtype=None)
     if isinstance(value, np.ndarray):
         value = list(value.reshape(-1)) if value.ndim <= 1 else list(value)
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
@@ -281,7 +311,7 @@ def relative_error(a, b) -> float:
 def check_gradient(f: Callable[[np.ndarray], float], x, analytic, name: str = "gradient",
                    eps: float = 1e-6, tol: float = 1e-6) -> float:
     """Compare an analytic gradient with central differences; returns the relative error."""
-    analytic = _as_array(analytic, name)
+    analytic = as_array(analytic, name)
     x = np.asarray(x, dtype=np.float64)
     if analytic.shape != x.shape:
         raise GradingError(f"{name}: the gradient must have the shape of its input {x.shape}, found {analytic.shape}")

@@ -35,11 +35,10 @@ opposite: the "opposite" permutation is the exchange matrix ``J = np.eye(4)[::-1
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
-from .checks import GradingError
+from .checks import as_array, fail
 
 DIRECTIONS = ("up", "right", "left", "down")
 LETTERS = "URLD"
@@ -117,7 +116,7 @@ class Maze:
 
     # ----------------------------------------------------------------------------------------------
     @classmethod
-    def from_moves(cls, moves, name: str = "", margin: int = 1) -> "Maze":
+    def from_moves(cls, moves, name: str = "", margin: int = 1) -> Maze:
         """Build a maze from the moves after the start, e.g. ``Maze.from_moves("UURRDD")``.
 
         The entrance lies below the start; the grid is the bounding box plus `margin` wall cells.
@@ -258,17 +257,7 @@ def snake_maze(columns: int = 4, height: int = 5, name: str = "snake") -> Maze:
 
 # --------------------------------------------------------------------------------------------------
 def _as_float_array(value, name: str) -> np.ndarray:
-    if value is None:
-        raise GradingError(f"{name}: found None; did you forget to set it?")
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise GradingError(f"{name}: expected an array of numbers, found {type(value).__name__}: "
-                           f"{value!r:.200}") from err
+    return np.array(as_array(value, name))  # a copy: the walk never touches the student's arrays
 
 
 def check_parameters(W, U, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -281,14 +270,14 @@ def check_parameters(W, U, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b = _as_float_array(b, "b")
     for name, arr in (("W", W), ("U", U)):
         if arr.shape != (4, 4):
-            raise GradingError(f"{name}: expected shape (4, 4), found shape {arr.shape}")
+            fail(f"{name}: expected shape (4, 4), found shape {arr.shape}")
     if b.size == 4 and b.ndim <= 2:
         b = b.reshape(4)
     if b.shape != (4,):
-        raise GradingError(f"b: expected shape (4,), found shape {b.shape}")
+        fail(f"b: expected shape (4,), found shape {b.shape}")
     for name, arr in (("W", W), ("U", U), ("b", b)):
         if not np.all(np.isfinite(arr)):
-            raise GradingError(f"{name}: contains a non-finite value (NaN or inf): {arr.tolist()}")
+            fail(f"{name}: contains a non-finite value (NaN or inf): {arr.tolist()}")
     return W, U, b
 
 
@@ -389,7 +378,7 @@ def check_agent(W, U, b, maze: Maze) -> Run:
     run = simulate(W, U, b, maze)
     if not run.success:
         label = f"maze {maze.name!r}" if maze.name else "maze"
-        raise GradingError(f"{label} ({len(maze)} moves, route {maze.move_string()}): the agent failed "
+        fail(f"{label} ({len(maze)} moves, route {maze.move_string()}): the agent failed "
                            f"({run.status}) at {run.message}")
     return run
 

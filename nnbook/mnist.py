@@ -1,6 +1,7 @@
 """MNIST: find it, verify it, load it.
 
-Search order: the `folder` argument, then ``$MNIST_DIR``, then the cache folder
+Search order: the `folder` argument, then ``$MNIST_DIR``, then `SHARED_DIR` (``../shared/data/mnist``
+beside the checkout, where CI keeps MNIST: the project's one default), then the cache folder
 (``$NNBOOK_CACHE`` or ``~/.cache/nnbook``)``/mnist``. Files are the four standard IDX files, gzipped
 or not. The decompressed bytes are checked against the canonical MD5s, so that a corrupt or
 truncated file gives a clear error instead of a silently wrong data set. Missing files are
@@ -29,6 +30,10 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+# the project's default MNIST folder (CI and the development machines keep MNIST there, never in git)
+SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
 
 
 class MnistError(RuntimeError):
@@ -111,7 +116,7 @@ def _verify(name: str, data: bytes, source) -> None:
 def find_files(folder=None, download: bool = True) -> dict[str, Path]:
     """Where each of the four files lies, downloading the missing ones into the cache if allowed."""
     folders = [Path(p).expanduser() for p in (folder, os.environ.get("MNIST_DIR")) if p]
-    folders.append(cache_dir())
+    folders += [SHARED_DIR, cache_dir()]
     found = {}
     for name in FILES:
         path = _locate(name, folders)
@@ -130,7 +135,7 @@ def _missing_message(name: str, folders: list[Path]) -> str:
     looked = "\n  ".join(str(f) for f in folders)
     return (f"MNIST file {name}(.gz) not found. Looked in:\n  {looked}\n"
             f"Fix: set MNIST_DIR to a folder with the four standard MNIST files "
-            f"(e.g. export MNIST_DIR=../shared/data/mnist), or connect to the internet so that "
+            f"(or put them in {SHARED_DIR}), or connect to the internet so that "
             f"they can be downloaded into {cache_dir()}.")
 
 

@@ -1,7 +1,7 @@
 """Plotting helpers shared by the chapters."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def plot_curves(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "",

@@ -2,7 +2,8 @@
 
 Whatever framework a student used (a `torch.nn.Module` or a Keras model), these helpers
 
-* call it and turn any crash into a `GradingError` that names the call (`attempt`, `predict`);
+* call it and turn any crash into a `GradingError` that names the call (`predict`, with
+  `nnbook.checks.attempt`, the one guarded call of student code);
 * measure which outputs depend on which inputs by changing one input position (`dependence`):
   a causal model's earlier outputs must not move, a bidirectional one's must;
 * list the parameters that feed one output of a PyTorch model (`parameters_feeding`): two decoders
@@ -14,39 +15,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .checks import GradingError, framework_hint
-
-
-def attempt(fn: Callable, what: str):
-    """Return ``fn()``; any exception becomes a GradingError that says what was being done."""
-    try:
-        return fn()
-    except GradingError:
-        raise
-    except NotImplementedError as err:
-        raise GradingError(f"{what}: not implemented yet (it raised NotImplementedError)") from err
-    except Exception as err:  # noqa: BLE001 - every crash of student code is a failed check here
-        text = f"{type(err).__name__}: {err}"
-        raise GradingError(f"{what} failed with {text[:700]}{framework_hint(err)}") from err
-
-
-def is_torch(model) -> bool:
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(model, torch.nn.Module)
+from .checks import attempt, fail
+from .frameworks import count_parameters, is_torch
+from .frameworks import to_numpy as _to_numpy
 
 
 def to_numpy(value):
     """A tensor (torch, TensorFlow, Keras) or a tuple/list of them as float64 NumPy array(s)."""
     if isinstance(value, (tuple, list)):
         return tuple(to_numpy(v) for v in value)
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    return np.asarray(value, dtype=np.float64)
+    return _to_numpy(value)
 
 
 def predict(model, *inputs, what: str = "calling the model", method: str | None = None):
@@ -99,7 +77,7 @@ def dependence(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: i
     changed[:, position] = (changed[:, position] + shift) % vocab_size
     before, after = np.asarray(f(x)), np.asarray(f(changed))
     if before.shape != after.shape or before.ndim < 2:
-        raise GradingError(f"dependence: outputs of shape {before.shape} and {after.shape} "
+        fail(f"dependence: outputs of shape {before.shape} and {after.shape} "
                            f"have no (batch, time, ...) layout")
     diff = np.abs(after - before)
     return diff.reshape(diff.shape[0], diff.shape[1], -1).max(axis=(0, 2))
@@ -128,8 +106,4 @@ def parameters_feeding(model, inputs, pick: Callable, seed: int = 0) -> set[str]
     return attempt(run, "back-propagating from one output of the model")
 
 
-def count_parameters(model) -> int:
-    """Trainable parameters of a torch module or a Keras model."""
-    if is_torch(model):
-        return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
-    return int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+__all__ = ["attempt", "count_parameters", "dependence", "is_torch", "parameters_feeding", "predict", "to_numpy"]

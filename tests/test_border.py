@@ -1,10 +1,15 @@
 """The border between the students' helper package and the grader-only package (book/authoring.md):
 no notebook imports nnbook_grader, and the students' environment does not install it."""
+import os
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
+from nnbook_grader.environment import student_environment
 from notebooks import CHAPTERS, ROOT, read, solution_notebooks
 
 GRADER_IMPORT = re.compile(r"\bnnbook_grader\b")
@@ -51,5 +56,65 @@ def test_make_lab_uses_the_students_environment():
 
 
 def test_nnbook_contains_no_grader_import():
-    users = [p.name for p in (ROOT / "nnbook").glob("*.py") if GRADER_IMPORT.search(p.read_text())]
+    imports = re.compile(r"^\s*(?:from|import)\s+nnbook_grader\b|import_module\(.nnbook_grader", re.M)
+    users = [p.name for p in (ROOT / "nnbook").glob("*.py") if imports.search(p.read_text())]
     assert not users, f"nnbook modules import the grader package: {users}"
+
+
+def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
+    """Even when the caller's PYTHONPATH holds the repository root (a development set-up), the kernels
+    that nbgrader starts on submissions find this checkout's nnbook and no nnbook_grader."""
+    env = student_environment(dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(tmp_path)])))
+    code = ("import importlib.util, nnbook; "
+            "print(importlib.util.find_spec('nnbook_grader') is None); print(nnbook.__file__)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    hidden, nnbook_file = done.stdout.split()[-2:]
+    assert hidden == "True", "nnbook_grader is importable where submissions are graded"
+    assert Path(nnbook_file).resolve().parent == (ROOT / "nnbook").resolve()
+    assert str(tmp_path) in env["PYTHONPATH"].split(os.pathsep)
+
+
+# ----------------------------------------------------------------------------- one home per concern
+SHARED = {"__init__", "bench", "checks", "frameworks", "grading", "mnist", "optim", "plots", "probes", "runtime"}
+NAMESPACES = {"counting": {"mdrnn", "dilated"}}  # chapter 3's helpers, named together in one module
+SIBLING = re.compile(r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
+                     r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$", re.M)
+
+
+def nnbook_modules():
+    return sorted(p for p in (ROOT / "nnbook").glob("*.py"))
+
+
+def test_no_chapter_module_imports_another():
+    found = {}
+    for path in nnbook_modules():
+        name = path.stem
+        used = set()
+        for match in SIBLING.finditer(path.read_text()):
+            if match.group(3):
+                used |= {n.strip().split(" as ")[0] for n in match.group(3).split("#")[0].strip("() ").split(",")}
+            else:
+                used.add(match.group(1) or match.group(2))
+        bad = used - SHARED - NAMESPACES.get(name, set()) - {name}
+        if name not in SHARED and bad:
+            found[name] = sorted(bad)
+    assert not found, (f"chapter modules of nnbook import other chapter modules: {found}; move what they share "
+                       f"into a shared module ({sorted(SHARED)})")
+
+
+def test_grading_errors_are_raised_through_checks_only():
+    raising = [p.name for p in nnbook_modules()
+               if p.stem != "checks" and re.search(r"raise\s+GradingError", p.read_text())]
+    assert not raising, f"raise GradingError only in nnbook.checks; elsewhere use checks.fail or a check: {raising}"
+
+
+def test_one_guarded_call_and_one_array_conversion():
+    from nnbook import checks, frameworks, probes
+
+    assert probes.attempt is checks.attempt
+    assert probes.count_parameters is frameworks.count_parameters
+    sources = {p.stem: p.read_text() for p in nnbook_modules()}
+    converting = sorted(name for name, text in sources.items()
+                        if "detach().cpu().numpy()" in text and name != "frameworks")
+    assert not converting, f"tensor-to-NumPy conversions outside nnbook.frameworks: {converting}"

@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 
-from nnbook import GradingError
-from nnbook import counting
+from nnbook import GradingError, counting
 
 
 def test_mdrnn_count_3d_volume():

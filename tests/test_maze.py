@@ -3,8 +3,23 @@ import numpy as np
 import pytest
 
 from nnbook import GradingError
-from nnbook.maze import (DOWN, LEFT, OPPOSITE, RIGHT, UP, Maze, check_agent, check_parameters,
-                         demo_maze, draw, random_maze, read_direction, simulate, snake_maze, spiral_maze)
+from nnbook.maze import (
+    DOWN,
+    LEFT,
+    OPPOSITE,
+    RIGHT,
+    UP,
+    Maze,
+    check_agent,
+    check_parameters,
+    demo_maze,
+    draw,
+    random_maze,
+    read_direction,
+    simulate,
+    snake_maze,
+    spiral_maze,
+)
 
 J = np.eye(4)[::-1]
 REFERENCE = (np.eye(4), -J, np.zeros(4))  # the one-hot solution derived in the chapter

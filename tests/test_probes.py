@@ -69,7 +69,7 @@ def test_dependence_tells_causal_from_bidirectional():
     x = np.random.default_rng(0).integers(0, 7, size=(3, 9))
     for bidirectional in (False, True):
         model = Tagger(bidirectional)
-        dep = probes.dependence(lambda z: probes.predict(model, z), x, 5, 7)
+        dep = probes.dependence(lambda z, model=model: probes.predict(model, z), x, 5, 7)
         assert dep.shape == (9,)
         assert np.all(dep[5:] > 1e-6)
         assert np.all(dep[:5] > 1e-6) == bidirectional

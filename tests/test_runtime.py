@@ -36,7 +36,6 @@ def test_seed_everything_repeats_numpy_and_torch():
 
 
 def test_device_banner_progress(monkeypatch, capsys):
-    import torch
 
     assert nnbook.torch_device().type in ("cpu", "cuda")
     monkeypatch.setenv("NNBOOK_MODE", "test")
