@@ -10,7 +10,6 @@ STUDENT_STAMP := $(STUDENT_VENV)/.installed
 # nnbook_grader (grader-only) is importable where benchmarks and tests run, never in notebook kernels
 GRADER_PATH := PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}
 export PATH := $(abspath $(BIN)):$(PATH)
-export MNIST_DIR ?= $(abspath ../shared/data/mnist)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 MATHJAX := _vendor/mathjax/tex-chtml.js
 

@@ -15,9 +15,9 @@ timed.
 """
 from __future__ import annotations
 
-import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
 import numpy as np
 
+import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
 from nnbook import bench, optim, series
 from nnbook_grader import answers
 

@@ -93,13 +93,18 @@ def _python() -> str:
     return candidate if os.path.exists(candidate) else os.path.realpath(sys.executable)
 
 
+def _mnist_dir(env: dict) -> str | None:
+    """$MNIST_DIR, else the project's default folder (nnbook.mnist.SHARED_DIR) when it exists."""
+    if env.get("MNIST_DIR"):
+        return env["MNIST_DIR"]
+    from nnbook.mnist import SHARED_DIR
+
+    return str(SHARED_DIR) if SHARED_DIR.is_dir() else None
+
+
 def _data_paths(env: dict) -> list[str]:
-    out = []
-    for name in ("MNIST_DIR",):
-        value = env.get(name)
-        if value and os.path.isdir(value):
-            out.append(os.path.realpath(value))
-    return out
+    value = _mnist_dir(env)
+    return [os.path.realpath(value)] if value and os.path.isdir(value) else []
 
 
 def _parents(path: str) -> list[str]:
@@ -115,9 +120,8 @@ def box_environment(limits: Limits, env: dict) -> dict:
         "PYTHONPATH": "/opt/nnbook", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "1"),
         "NBGRADER_EXECUTION": "autograde", "NNBOOK_MODE": env.get("NNBOOK_MODE", "test"),
     }
-    for name in ("MNIST_DIR",):
-        if env.get(name):
-            out[name] = os.path.realpath(env[name])
+    if _mnist_dir(env):
+        out["MNIST_DIR"] = os.path.realpath(_mnist_dir(env))
     if limits.threads:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
                      "TF_NUM_INTEROP_THREADS"):

@@ -8,18 +8,20 @@ import pytest
 
 from nnbook import mnist
 
-SHARED = Path(os.environ["MNIST_DIR"])
+SHARED = Path(os.environ.get("MNIST_DIR") or mnist.SHARED_DIR)
 have_mnist = pytest.mark.skipif(not (SHARED / "t10k-labels-idx1-ubyte.gz").exists(), reason=f"no MNIST in {SHARED}")
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
-    return bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
 
 
 @pytest.fixture
 def isolated(monkeypatch, tmp_path):
-    """No MNIST_DIR, an empty cache, and no network."""
+    """No MNIST_DIR, no shared folder, an empty cache, and no network."""
     monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setattr(mnist, "SHARED_DIR", tmp_path / "no-shared-folder")
     monkeypatch.setenv("NNBOOK_CACHE", str(tmp_path / "cache"))
 
     def offline(*args, **kwargs):
@@ -91,3 +93,19 @@ def test_loads_the_shared_copy(monkeypatch):
     xf, yf, xt, yt = mnist.load_mnist_float(download=False, limit_train=500, limit_test=100)
     assert xf.shape == (500, 784) and xt.shape == (100, 784) and xf.dtype == np.float32
     assert 0.0 <= xf.min() and xf.max() <= 1.0 and yf.dtype == np.int64
+
+
+def test_the_default_folder_is_defined_in_one_place():
+    """Only nnbook.mnist names ../shared/data/mnist in code (the Makefile, CI and tests rely on it)."""
+    root = Path(__file__).resolve().parent.parent
+    files = [p for p in root.rglob("*.py")
+             if not any(part.startswith((".", "_build")) for part in p.relative_to(root).parts)]
+    files += [root / "Makefile", root / ".ci" / "run"]
+
+    def names_it(path):
+        return any("data" in line and "mnist" in line and "shared" in line and not line.lstrip().startswith("#")
+                   for line in path.read_text().splitlines())
+
+    naming = sorted(str(p.relative_to(root)) for p in files
+                    if p.exists() and p.name not in ("mnist.py", "test_mnist.py") and names_it(p))
+    assert not naming, f"these files define their own MNIST folder; use nnbook.mnist.SHARED_DIR: {naming}"

@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from notebooks import ROOT, solution_notebooks, CHAPTERS
+from notebooks import CHAPTERS, ROOT, solution_notebooks
 
 sys.path.insert(0, str(ROOT / "tools"))
 import nbsrc  # noqa: E402
@@ -56,6 +56,13 @@ def test_chapters_round_trip(chapter):
         nb = nbsrc.nbformat.read(path, as_version=4)
         again = nbsrc.to_notebook(nbsrc.to_script(nb))
         assert [c.source for c in again.cells] == [c.source for c in nb.cells]
+        # the nbgrader metadata (grade_id, points, solution / grade / locked flags) and the book's tags too
+        for i, (new, old) in enumerate(zip(again.cells, nb.cells, strict=True)):
+            assert new.cell_type == old.cell_type, f"{path.name} cell {i}: cell type"
+            assert new.metadata.get("nbgrader") == old.metadata.get("nbgrader"), \
+                f"{path.name} cell {i}: nbgrader metadata {old.metadata.get('nbgrader')} does not survive the text form"
+            assert sorted(new.metadata.get("tags", [])) == sorted(old.metadata.get("tags", [])), \
+                f"{path.name} cell {i}: tags"
 
 
 def test_errors_are_clear():
