@@ -45,10 +45,12 @@ book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks 
 	$(BIN)/jupyter-book build _build/student-stage --path-output _build/student -W -n --keep-going
 	@echo "open _build/student/_build/html/index.html"
 
-test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs
+test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs (ruff first)
+	$(BIN)/ruff check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra
 
 test-fast: $(STAMP)   ## helper unit tests and lint only
+	$(BIN)/ruff check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra -m "not slow"
 
 release: $(STAMP)   ## regenerate notebooks/ from solutions/

@@ -160,7 +160,8 @@ def speech_story(n_sentences: int, seed: int = 0) -> str:
         elif form == 2:  # "Speech," said Anna, "more speech."
             more = _speech(rng)
             end2 = "?" if more.split()[0] in ("Where", "Who", "Did", "Have") else "."
-            out.append(f'{QUOTE}{speech},{QUOTE} {say} {who}, {QUOTE}{more if more.startswith("I ") else more[0].lower() + more[1:]}{end2}{QUOTE}')
+            more = more if more.startswith("I ") else more[0].lower() + more[1:]
+            out.append(f"{QUOTE}{speech},{QUOTE} {say} {who}, {QUOTE}{more}{end2}{QUOTE}")
         else:            # narration
             out.append(f"{cap(who)} {pick(_ACTIONS)} {pick(_PLACES)}.")
     return " ".join(out)

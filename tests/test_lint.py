@@ -43,9 +43,11 @@ def test_valid_and_clean(chapter):
         nbformat.validate(nb)
         with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
         assert not with_outputs, f"{path.name}: store solutions without outputs (cells {with_outputs})"
-        assert nb.cells[0].source.startswith("# Chapter"), f"{path.name}: the first cell is the '# Chapter N: ...' title"
+        assert nb.cells[0].source.startswith("# Chapter"), \
+            f"{path.name}: the first cell is the '# Chapter N: ...' title"
         assert "{download}" in nb.cells[0].source + nb.cells[1].source, f"{path.name}: link the student notebook"
-        assert any("nnbook.banner(" in c.source for c in nb.cells), f"{path.name}: print the run mode with nnbook.banner"
+        assert any("nnbook.banner(" in c.source for c in nb.cells), \
+            f"{path.name}: print the run mode with nnbook.banner"
 
 
 def test_grade_ids_unique_and_metadata_complete():
@@ -57,7 +59,8 @@ def test_grade_ids_unique_and_metadata_complete():
         missing = NEEDED - set(m)
         assert not missing, f"{path.name} cell {index}: nbgrader metadata lacks {missing}"
         ids[m["grade_id"]] += 1
-        assert m["grade_id"].startswith(chapter[:4] + "-"), f"{path.name} cell {index}: grade_id {m['grade_id']!r} must start with {chapter[:4]}-"
+        assert m["grade_id"].startswith(chapter[:4] + "-"), \
+            f"{path.name} cell {index}: grade_id {m['grade_id']!r} must start with {chapter[:4]}-"
         if m["grade"]:
             assert m.get("points", 0) > 0, f"{path.name} cell {index}: graded cell without points"
     duplicated = [i for i, n in ids.items() if n > 1]
@@ -70,16 +73,19 @@ def test_every_answer_is_tested_and_tagged(chapter):
         cells = read(path).cells
         for i, cell in enumerate(cells):
             if is_answer(cell):
-                assert "### BEGIN SOLUTION" in cell.source, f"{path.name} cell {i}: answer cell without solution markers"
+                assert "### BEGIN SOLUTION" in cell.source, \
+                    f"{path.name} cell {i}: answer cell without solution markers"
                 assert i + 1 < len(cells) and is_test(cells[i + 1]), \
                     f"{path.name}: answer {meta(cell)['grade_id']} must be followed by its test cell"
-                assert "hide-input" in cell.metadata.get("tags", []), f"{path.name} cell {i}: tag answer cells hide-input"
+                assert "hide-input" in cell.metadata.get("tags", []), \
+                    f"{path.name} cell {i}: tag answer cells hide-input"
             if is_test(cell):
                 assert not re.search(r"^\s*assert\b", cell.source, re.M), \
                     f"{path.name} {meta(cell)['grade_id']}: use nnbook.checks (messages that help), not bare assert"
                 hidden = "BEGIN HIDDEN TESTS" in cell.source
                 tagged = "remove-cell" in cell.metadata.get("tags", [])
-                assert hidden == tagged, f"{path.name} {meta(cell)['grade_id']}: hidden-test cells, and only they, carry remove-cell"
+                assert hidden == tagged, \
+                    f"{path.name} {meta(cell)['grade_id']}: hidden-test cells, and only they, carry remove-cell"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -135,7 +141,8 @@ def test_student_version_hides_solutions_and_hidden_tests(chapter):
                 kept = {l.strip() for l in student.get(grade_id, "").splitlines()}
                 left = [line for line in secret if line in kept
                         and line not in ("return", "pass")]
-                assert not left, f"{student_path.name} {grade_id}: lines of the {begin.split()[1].lower()} region left: {left[:3]}"
+                assert not left, \
+                    f"{student_path.name} {grade_id}: lines of the {begin.split()[1].lower()} region left: {left[:3]}"
 
 
 # chapters whose points are being moved to the hidden tests right now (issue 8); remove when done
