@@ -10,6 +10,7 @@ grades a submission that tries).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -18,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _grader_free_path() -> Path:
-    folder = Path(tempfile.gettempdir()) / f"nnbook-student-path-{os.getuid()}-{abs(hash(str(ROOT))) % 10**8}"
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    folder = Path(tempfile.gettempdir()) / f"nnbook-student-path-{os.getuid()}-{digest}"
     link = folder / "nnbook"
     if not (link.is_symlink() and link.resolve() == (ROOT / "nnbook").resolve()):
         folder.mkdir(parents=True, exist_ok=True)
