@@ -13,7 +13,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 MATHJAX := _vendor/mathjax/tex-chtml.js
 
-.PHONY: venv book book-student test test-fast release autograde feedback grades lab bench clean
+.PHONY: venv book book-student test test-fast format release autograde feedback grades lab bench clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-student.txt constraints.txt pyproject.toml
@@ -52,6 +52,10 @@ test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs (ruff first
 test-fast: $(STAMP)   ## helper unit tests and lint only
 	$(BIN)/ruff check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra -m "not slow"
+
+format: $(STAMP)   ## ruff: fix what lint can fix, format the Python files
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 release: $(STAMP)   ## regenerate notebooks/ from solutions/
 	for ch in $(CHAPTERS); do $(BIN)/nbgrader generate_assignment $$ch --force --log-level=WARN || exit 1; done
