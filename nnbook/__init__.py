@@ -4,7 +4,7 @@ What students may use; never a model answer to an exercise (those live once, in 
 notebooks, and reach benchmarks and tests through the grader-only package `nnbook_grader`).
 
 One home per concern, shared by every chapter: `runtime` (mode, seeds, device, progress), `checks` (what
-test cells use: the checks, the one guarded call of student code, GradingError), `frameworks` (tensors
+test cells use: the checks, the one guarded call of student code, GradingError), `tensors` (tensors
 to NumPy, parameter counts), `optim` (the sheets' optimiser settings), `mnist` (the data loader),
 `plots` (training curves), `bench` (benchmark scripts), `grading` (nbgrader plumbing), `probes`
 (black-box probes of a model). Chapter code lives in its own module and imports only the shared ones:

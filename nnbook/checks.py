@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from .frameworks import to_numpy
+from .tensors import to_numpy
 
 
 class GradingError(AssertionError):

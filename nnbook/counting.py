@@ -4,7 +4,7 @@
   weights read from a torch model;
 * `nnbook.dilated` -- stacks of dilated 1-D convolutions: receptive field, dependence measured by
   autodiff, the causal-field check and its figure;
-* `nnbook.frameworks.count_parameters` -- parameters of a built model (`count_torch`, `count_keras`);
+* `nnbook.tensors.count_parameters` -- parameters of a built model (`count_torch`, `count_keras`);
 * `nnbook.checks.evaluate_sympy` -- a student's formula at given values (`evaluate`).
 """
 from __future__ import annotations
@@ -18,17 +18,17 @@ from .dilated import (
     dependence_torch,
     plot_dilated_receptive_field,
 )
-from .frameworks import count_parameters
 from .mdrnn import direction_signs, mdrnn_count, mdrnn_forward_numpy, mdrnn_weight_shapes, mdrnn_weights_from_torch
+from .tensors import count_parameters
 
 
 def count_torch(model) -> int:
-    """Parameters of a torch module, trainable or not (`nnbook.frameworks.count_parameters`)."""
+    """Parameters of a torch module, trainable or not (`nnbook.tensors.count_parameters`)."""
     return count_parameters(model, trainable_only=False)
 
 
 def count_keras(model) -> int:
-    """Parameters of a built Keras model, trainable or not (`nnbook.frameworks.count_parameters`)."""
+    """Parameters of a built Keras model, trainable or not (`nnbook.tensors.count_parameters`)."""
     return count_parameters(model, trainable_only=False)
 
 

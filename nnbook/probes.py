@@ -16,8 +16,8 @@ from collections.abc import Callable
 import numpy as np
 
 from .checks import attempt, fail
-from .frameworks import count_parameters, is_torch
-from .frameworks import to_numpy as _to_numpy
+from .tensors import count_parameters, is_torch
+from .tensors import to_numpy as _to_numpy
 
 
 def to_numpy(value):

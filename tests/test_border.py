@@ -76,7 +76,7 @@ def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
 
 
 # ----------------------------------------------------------------------------- one home per concern
-SHARED = {"__init__", "bench", "checks", "frameworks", "grading", "mnist", "optim", "plots", "probes", "runtime"}
+SHARED = {"__init__", "bench", "checks", "grading", "mnist", "optim", "plots", "probes", "runtime", "tensors"}
 NAMESPACES = {"counting": {"mdrnn", "dilated"}}  # chapter 3's helpers, named together in one module
 SIBLING = re.compile(r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
                      r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$", re.M)
@@ -110,11 +110,11 @@ def test_grading_errors_are_raised_through_checks_only():
 
 
 def test_one_guarded_call_and_one_array_conversion():
-    from nnbook import checks, frameworks, probes
+    from nnbook import checks, probes, tensors
 
     assert probes.attempt is checks.attempt
-    assert probes.count_parameters is frameworks.count_parameters
+    assert probes.count_parameters is tensors.count_parameters
     sources = {p.stem: p.read_text() for p in nnbook_modules()}
     converting = sorted(name for name, text in sources.items()
-                        if "detach().cpu().numpy()" in text and name != "frameworks")
-    assert not converting, f"tensor-to-NumPy conversions outside nnbook.frameworks: {converting}"
+                        if "detach().cpu().numpy()" in text and name != "tensors")
+    assert not converting, f"tensor-to-NumPy conversions outside nnbook.tensors: {converting}"
