@@ -10,7 +10,7 @@ to NumPy, parameter counts), `optim` (the sheets' optimiser settings), `mnist` (
 (black-box probes of a model). Chapter code lives in its own module and imports only the shared ones:
 `maze` (ch01), `mdrnn` and `dilated` (ch03, named together in `counting`), `framework` (ch04),
 `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08, the small framework the
-chapter extends), `textdata` (ch10).
+chapter extends), `waves` (ch09), `textdata` (ch10).
 """
 import os as _os
 
