@@ -14,7 +14,8 @@ and an Adam step. DISTANA, `rollout` and the adapted PK are the chapter's model 
 from __future__ import annotations
 
 import nnbook  # noqa: F401  (first: quiets TensorFlow)
-from nnbook import bench, counting, waves
+from nnbook import bench, waves
+from nnbook.tensors import count_parameters
 from nnbook_grader import answers
 
 BATCH = 16
@@ -44,7 +45,7 @@ def time_model(name: str, device: str, iters: int, warmup: int, frames) -> tuple
         opt.step()
         return loss.item()
 
-    return counting.count_torch(model), bench.seconds_per_100(step, iters, warmup, device)
+    return count_parameters(model), bench.seconds_per_100(step, iters, warmup, device)
 
 
 def main() -> None:
