@@ -111,3 +111,76 @@ class TorchLSTMClassifier(torch.nn.Module):
         history.append(total / len(X))
     return history''',
 }
+
+WRONG_VARIANTS = [
+    {
+        # the epoch's loss as the plain mean of the batch losses: the smaller last batch counts as much
+        # as a full one (invisible with one full batch)
+        "ch07-train": '''def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
+    device = next(model.parameters()).device
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    y = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device).reshape(-1, 1)
+    weights = None
+    if class_weight is not None:
+        weights = torch.where(y > 0.5, float(class_weight[1]), float(class_weight[0]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    generator = torch.Generator().manual_seed(seed)
+    history = []
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator).to(device)
+        batch_losses = []
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx],
+                                                      weight=None if weights is None else weights[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            batch_losses.append(loss.item())
+        history.append(float(np.mean(batch_losses)))
+    return history''',
+        # a dropout on the last step that only acts in training: the model that is trained is another one
+        "ch07-models": '''def build_keras_model(units=200, input_size=1):
+    return keras.Sequential([keras.Input((None, input_size)), keras.layers.LSTM(units), keras.layers.Dropout(0.3),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+
+class TorchLSTMClassifier(torch.nn.Module):
+    def __init__(self, units=200, input_size=1):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(input_size, units, batch_first=True)
+        self.drop = torch.nn.Dropout(0.3)
+        self.head = torch.nn.Linear(units, 1)
+
+    def forward(self, x):
+        return self.head(self.drop(self.lstm(x)[0][:, -1]))''',
+    },
+    {
+        # trains in whatever mode the model comes in (here evaluation mode): layers that act only in
+        # training are off during training
+        "ch07-train": '''def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
+    device = next(model.parameters()).device
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    y = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device).reshape(-1, 1)
+    weights = None
+    if class_weight is not None:
+        weights = torch.where(y > 0.5, float(class_weight[1]), float(class_weight[0]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    generator = torch.Generator().manual_seed(seed)
+    history = []
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator).to(device)
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss = F.binary_cross_entropy_with_logits(model(X[idx]), y[idx],
+                                                      weight=None if weights is None else weights[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        history.append(total / len(X))
+    return history''',
+    },
+]
