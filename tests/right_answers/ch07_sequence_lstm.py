@@ -22,12 +22,12 @@ def split_series(X, y, n_train=8000):
 
 def p_label_zero(length, threshold, digits=10):
     return sp.Rational(sum(sum_counts(length, digits)[:max(0, threshold)]), digits ** length)''',
-    # loops, nested lists, NumPy floats
+    # loops over the pairs, NumPy floats
     "ch07-metrics": '''def confusion_matrix(y_true, y_pred):
     cm = [[0, 0], [0, 0]]
     for t, p in zip(np.ravel(y_true), np.ravel(y_pred)):
         cm[int(t)][int(p)] += 1
-    return cm
+    return np.array(cm)
 
 
 def accuracy(y_true, y_pred):
