@@ -63,11 +63,17 @@ def finish(course: Path, process: subprocess.Popen, args) -> None:
 
 
 def submission_with_answers(source: Path, answers: dict[str, str],
-                            reseed: dict[str, tuple[str, list[int]]] | None = None) -> nbformat.NotebookNode:
+                            reseed: dict[str, tuple[str, list[int]]] | None = None,
+                            trim: bool = False) -> nbformat.NotebookNode:
     """The solution notebook with the answer cells named in `answers` replaced (keys starting with
     '_' are settings of a variant, not cells). For each answer in `reseed`, a cell after its test
-    cells re-runs them with the answer's source under each seed (a failure raises in that cell)."""
+    cells re-runs them with the answer's source under each seed (a failure raises in that cell).
+    With `trim`, the cells after the last test cell that nbgrader does not track are left out: they
+    cannot change a grade (a wrong submission need not run the chapter's long training runs)."""
     nb = read(source)
+    if trim:
+        last = max((i for i, c in enumerate(nb.cells) if is_test(c)), default=len(nb.cells) - 1)
+        nb.cells = nb.cells[:last + 1] + [c for c in nb.cells[last + 1:] if meta(c)]
     for cell in nb.cells:
         if is_answer(cell) and meta(cell)["grade_id"] in answers:
             cell.source = answers[meta(cell)["grade_id"]]
@@ -133,7 +139,8 @@ def graded(request, tmp_path_factory):
                 shutil.copy(release / "notebooks" / chapter / path.name, folder / path.name)
             else:
                 reseed = reseeded_answers(chapter) if student == "right" else None
-                nbformat.write(submission_with_answers(path, answers, reseed), folder / path.name)
+                trim = student.startswith("wrong")
+                nbformat.write(submission_with_answers(path, answers, reseed, trim), folder / path.name)
     waiting, running = list(courses), {}
     while waiting or running:
         while waiting and len(running) < PARALLEL:
