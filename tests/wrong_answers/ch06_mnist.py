@@ -111,3 +111,23 @@ def train_step_keras(model, optimizer, x, y):
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
     return float(loss)''',
 }
+
+WRONG_VARIANTS = [
+    # the step trains in evaluation mode: dropout (and any layer that acts only in training) is off
+    {"ch06-step": '''def train_step_torch(model, optimizer, x, y):
+    model.eval()
+    optimizer.zero_grad()
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return float(loss.detach())
+
+
+def train_step_keras(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        logits = model(x, training=False)
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return float(loss)''', "_lose": ["ch06-step-hidden"]},
+]
