@@ -38,7 +38,7 @@ trunc_sd''',
         flat[bad] = rng.standard_normal(bad.size)
         bad = bad[np.abs(flat[bad]) > 2]
     return (flat * sd).reshape(shape)''',
-    # functional Keras models; PyTorch module classes with ModuleLists
+    # functional Keras models; PyTorch: named layers, and a module class of its own for the CNN
     "ch06-mlp": '''def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
     x = inputs = keras.Input((784,))
     for n in hidden:
@@ -52,26 +52,21 @@ trunc_sd''',
     return keras.Model(inputs, out)
 
 
-class MLP(torch.nn.Module):
-    def __init__(self, hidden, dropout):
-        super().__init__()
-        sizes = [784, *hidden, 10]
-        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.drops = torch.nn.ModuleList(torch.nn.Dropout(dropout) for _ in hidden) if dropout else None
-        for layer in self.layers:
-            torch.nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
-            torch.nn.init.constant_(layer.bias, 0.1)
-
-    def forward(self, x):
-        for i, layer in enumerate(self.layers[:-1]):
-            x = torch.relu(layer(x))
-            if self.drops is not None:
-                x = self.drops[i](x)
-        return self.layers[-1](x)
+from collections import OrderedDict
 
 
 def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
-    return MLP(hidden, dropout)''',
+    # named layers in an OrderedDict (the chapter's later cells walk the model as a sequence)
+    sizes, parts = [784, *hidden, 10], OrderedDict()
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        parts[f"dense{i}"] = torch.nn.Linear(a, b)
+        torch.nn.init.trunc_normal_(parts[f"dense{i}"].weight, std=0.01, a=-0.02, b=0.02)
+        torch.nn.init.constant_(parts[f"dense{i}"].bias, 0.1)
+        if i < len(hidden):
+            parts[f"relu{i}"] = torch.nn.ReLU()
+            if dropout:
+                parts[f"drop{i}"] = torch.nn.Dropout(dropout)
+    return torch.nn.Sequential(parts)''',
     "ch06-cnn": '''def build_cnn_keras():
     init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
                 bias_initializer=keras.initializers.Constant(0.1))
