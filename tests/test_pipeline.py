@@ -218,7 +218,7 @@ def test_wrong_answers_lose_points_in_every_test_cell(graded):
 def test_right_answers_get_full_marks(graded):
     chapter, courses = graded
     if "right" not in courses:
-        pytest.skip(f"{chapter}: add tests/right_answers/{chapter.replace('-', '_')}.py with "
+        pytest.fail(f"{chapter}: add tests/right_answers/{chapter.replace('-', '_')}.py with "
                     "RIGHT = {grade_id: source}: correct answers written differently from the model answer")
     failed = errors(courses, chapter, "right")
     assert not failed, f"{chapter}: the right answers in tests/right_answers raised: {failed}"
