@@ -112,7 +112,8 @@ def test_student_reads_runs_and_validates(lab, browser):
     page.wait_for_function(
         "[...document.querySelectorAll('.jp-OutputArea-output')].some(e => e.innerText.includes('mode=test'))",
         timeout=240_000)
-    page.keyboard.press("Shift+Enter")  # the next code cell: sympy output, typeset
+    page.locator(".jp-CodeCell").nth(1).click()  # the next code cell (a markdown cell lies between)
+    page.keyboard.press("Shift+Enter")  # sympy output, typeset
     page.wait_for_function("document.querySelectorAll('.jp-OutputArea-output mjx-container').length > 0",
                            timeout=120_000)
     page.screenshot(path=str(SHOTS / "lab-first-cells.png"))
