@@ -101,9 +101,9 @@ def chance_recall(symbols: int = SYMBOLS) -> float:
 # How much each run mode trains (the notebook and tools/full_runs.py read the same numbers).
 SETTINGS = {
     "test": dict(sine_curves=256, sine_length=12, sine_steps=10, tf_sine_steps=3, test_curves=16,
-                 memory_L=2, memory_gaps=[0, 4], memory_steps=10, lstm_units=8, batch=64, lr=1e-2),
+                 memory_L=2, memory_gaps=[0, 4], memory_steps=10, lstm_units=8, batch=32, lr=1e-2),
     "quick": dict(sine_curves=2000, sine_length=60, sine_steps=1500, tf_sine_steps=600, test_curves=200,
-                  memory_L=2, memory_gaps=[0, 10, 20, 40], memory_steps=1500, lstm_units=24, batch=128, lr=1e-2),
+                  memory_L=2, memory_gaps=[0, 10, 20, 40], memory_steps=2000, lstm_units=24, batch=128, lr=1e-2),
     "full": dict(sine_curves=5000, sine_length=60, sine_steps=6000, tf_sine_steps=6000, test_curves=500,
                  memory_L=5, memory_gaps=[0, 5, 10, 20, 40, 80], memory_steps=6000, lstm_units=64, batch=128,
                  lr=1e-2),
@@ -158,20 +158,28 @@ def closed_loop_mse(generated, curves, warmup: int = WARMUP) -> np.ndarray:
     return ((g - c) ** 2).mean(axis=0)
 
 
-def _adam_step(train_step, cell, readout, loss_fn, lr: float, device):
-    """Wrap a student's ``torch_train_step`` with a fresh Adam optimiser, fed NumPy batches."""
+def _adam_step(train_step, cell, readout, loss_fn, lr: float, device, steps: int):
+    """Wrap a student's ``torch_train_step`` with a fresh Adam optimiser whose learning rate decays from
+    `lr` to 0 along a cosine over `steps` steps; the wrapped step takes NumPy batches."""
     import torch
 
     optimizer = torch.optim.Adam(list(cell.parameters()) + list(readout.parameters()), lr=lr)
-    return lambda x, y: train_step(cell, readout, optimizer, torch.tensor(x, device=device),
-                                   torch.tensor(y, device=device), loss_fn, 5.0)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(1, steps))
+
+    def step(x, y):
+        out = train_step(cell, readout, optimizer, torch.tensor(x, device=device), torch.tensor(y, device=device),
+                         loss_fn, 5.0)
+        schedule.step()
+        return out
+
+    return step
 
 
 def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate, cfg: dict, device="cpu",
              seed: int = 0, desc: str | None = None) -> dict:
     """GIVEN driver (PyTorch) for the chapter's sine experiment, built from the student's pieces: train
-    ``make_cell(1, units)`` + ``make_readout(units, 1)`` with ``train_step`` (Adam, ``cfg["lr"]``, batches
-    of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue ``cfg["test_curves"]`` test curves
+    ``make_cell(1, units)`` + ``make_readout(units, 1)`` with ``train_step`` (Adam from ``cfg["lr"]`` with a
+    cosine decay to 0, batches of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue ``cfg["test_curves"]`` test curves
     in closed loop with ``generate``. Returns the model, the losses, the generated curves and the
     closed-loop MSE per generated step."""
     import torch
@@ -180,7 +188,7 @@ def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate,
     cell, readout = make_cell(1, units).to(device), make_readout(units, 1).to(device)
     x, y = next_step_pairs(sine_curves(cfg["sine_curves"], cfg["sine_length"], seed=seed))
     start = time.perf_counter()
-    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device),
+    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["sine_steps"]),
                    sine_batches(x, y, cfg["batch"], seed=seed), cfg["sine_steps"], desc=desc)
     seconds = time.perf_counter() - start
     curves = sine_curves(cfg["test_curves"], TEST_LENGTH, seed=seed + 1)[..., None]
@@ -200,7 +208,7 @@ def run_memory(make_cell, make_readout, units: int, train_step, loss_fn, recall,
     torch.manual_seed(seed)
     cell, readout = make_cell(N_IN, units).to(device), make_readout(units, N_OUT).to(device)
     start = time.perf_counter()
-    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device),
+    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["memory_steps"]),
                    memory_batches(cfg["batch"], L, S, seed=seed), cfg["memory_steps"], desc=desc)
     seconds = time.perf_counter() - start
     x, y = memory_task(n_test, L, S, seed=123_456)
