@@ -179,9 +179,9 @@ def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate,
              seed: int = 0, desc: str | None = None) -> dict:
     """GIVEN driver (PyTorch) for the chapter's sine experiment, built from the student's pieces: train
     ``make_cell(1, units)`` + ``make_readout(units, 1)`` with ``train_step`` (Adam from ``cfg["lr"]`` with a
-    cosine decay to 0, batches of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue ``cfg["test_curves"]`` test curves
-    in closed loop with ``generate``. Returns the model, the losses, the generated curves and the
-    closed-loop MSE per generated step."""
+    cosine decay to 0, batches of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue
+    ``cfg["test_curves"]`` test curves in closed loop with ``generate``. Returns the model, the losses, the
+    generated curves and the closed-loop MSE per generated step."""
     import torch
 
     torch.manual_seed(seed)
