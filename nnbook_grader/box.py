@@ -232,7 +232,9 @@ except OSError as e:
     out["network"] = f"{type(e).__name__}: {e}"
 out["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
 out["as"] = resource.getrlimit(resource.RLIMIT_AS)[0]
-out["course_visible"] = os.path.exists(COURSE)
+# the folder itself may exist as the parent of a bound virtualenv (COURSE/.venv); its contents may not
+out["course_visible"] = any(os.path.exists(os.path.join(COURSE, p))
+                            for p in ("solutions", "nbgrader_config.py", "submitted", "gradebook.db"))
 out["root_home"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []
 out["cap_eff"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
 try:
