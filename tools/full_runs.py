@@ -6,6 +6,7 @@ batch 50), one framework at a time, each run written to a small JSON file with i
     python tools/full_runs.py ch06 --framework torch      # on a GPU: about a minute per model
     python tools/full_runs.py ch07 --framework torch
     python tools/full_runs.py ch05                         # a pool of CPU processes: minutes on 16 cores
+    NNBOOK_MODE=quick python tools/full_runs.py ch05 --out nnbook/results/ch05-quick-torch.json
     python tools/full_runs.py ch06 --framework keras      # Keras on the CPU: a background job
     python tools/full_runs.py ch08 --framework numpy      # chapter 8's own framework: CPU, a few minutes
 
@@ -231,7 +232,9 @@ def ch05(framework: str, out: Path) -> None:
     if framework != "torch":
         raise SystemExit("ch05: the full runs use the PyTorch cells (--framework torch)")
     cfg = _ch05_settings(SMOKE)
-    result = load(out) or {"provenance": provenance(framework), "settings": cfg, "runs": {}}
+    # NNBOOK_MODE=quick gives the book's quick-mode numbers the same way (default: full)
+    result = load(out) or {"provenance": provenance(framework) | {"mode": nnbook.mode()}, "settings": cfg,
+                           "runs": {}}
     jobs = [("sine", name, None) for name in ("RNN", "LSTM")]
     jobs += [("memory", name, S) for S in cfg["memory_gaps"] for name in ("RNN", "LSTM")]
     todo = [job for job in jobs if _ch05_key(job) not in result["runs"]]
@@ -249,7 +252,7 @@ def ch05(framework: str, out: Path) -> None:
 def _ch05_settings(smoke: bool = False) -> dict:
     from nnbook import seqtasks
 
-    cfg = seqtasks.SETTINGS["full"] | {}
+    cfg = seqtasks.settings()
     if smoke:
         cfg.update(sine_steps=3, memory_steps=3, sine_curves=64, test_curves=8)
     return cfg
