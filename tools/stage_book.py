@@ -132,6 +132,8 @@ def stage(out: Path, student: bool = False) -> Path:
         config["execute"]["execute_notebooks"] = "off"
         for src in sorted((ROOT / "notebooks").glob("ch*/*.ipynb")):
             stage_notebook(src, out / src.relative_to(ROOT), student=True)
+        for page in (out / "book").glob("*.md"):  # pages link the chapters: the student versions here
+            page.write_text(page.read_text().replace("../solutions/", "../notebooks/"))
     else:
         for src in sorted((ROOT / "solutions").glob("ch*/*.ipynb")):
             stage_notebook(src, out / src.relative_to(ROOT))
