@@ -191,7 +191,21 @@ def _pad_same(size, kernel, stride):
     return total // 2, total - total // 2
 
 
-class Conv(BaseLayer):
+class _WithBias(BaseLayer):
+    """A trainable layer with separate weights and bias: the bias gets its own copy of the optimizer
+    (an optimizer with state, such as Adam's moments, must not mix the two)."""
+
+    @property
+    def optimizer(self):
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, optimizer):
+        self._optimizer = optimizer
+        self._bias_optimizer = copy.deepcopy(optimizer)
+
+
+class Conv(_WithBias):
     """2-D convolution (cross-correlation, as in every framework) with stride and 'same' padding.
 
     Input (batch, channels, y, x); ``convolution_shape`` = (channels, m, n);
@@ -209,15 +223,6 @@ class Conv(BaseLayer):
         self.bias = np.random.uniform(0.0, 1.0, num_kernels)
         self.gradient_weights = self.gradient_bias = None
         self._optimizer = self._bias_optimizer = None
-
-    @property
-    def optimizer(self):
-        return self._optimizer
-
-    @optimizer.setter
-    def optimizer(self, optimizer):
-        self._optimizer = optimizer
-        self._bias_optimizer = copy.deepcopy(optimizer)
 
     def initialize(self, weights_initializer, bias_initializer):
         c, m, n = self.convolution_shape
@@ -264,7 +269,7 @@ class Conv(BaseLayer):
         return dxp[:, :, py0:py0 + y, px0:px0 + x]
 
 
-class BatchNormalization(BaseLayer):
+class BatchNormalization(_WithBias):
     """Batch normalisation over the batch (and, for images, the spatial) axes; weights = gamma,
     bias = beta. Training uses batch statistics and updates moving averages (momentum 0.8);
     ``testing_phase`` uses the moving averages."""
@@ -277,15 +282,6 @@ class BatchNormalization(BaseLayer):
         self.moving_mean = self.moving_var = None
         self.gradient_weights = self.gradient_bias = None
         self._optimizer = self._bias_optimizer = None
-
-    @property
-    def optimizer(self):
-        return self._optimizer
-
-    @optimizer.setter
-    def optimizer(self, optimizer):
-        self._optimizer = optimizer
-        self._bias_optimizer = copy.deepcopy(optimizer)
 
     def initialize(self, weights_initializer, bias_initializer):
         self.weights, self.bias = np.ones(self.channels), np.zeros(self.channels)
