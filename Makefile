@@ -47,10 +47,12 @@ book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks 
 
 test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs (ruff first)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra
 
 test-fast: $(STAMP)   ## helper unit tests and lint only
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra -m "not slow"
 
 format: $(STAMP)   ## ruff: fix what lint can fix, format the Python files

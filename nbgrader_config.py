@@ -1,4 +1,5 @@
 """nbgrader settings: solutions/ is the source, notebooks/ the release (DESIGN.md)."""
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.course_id = "nnbook"
@@ -42,12 +43,26 @@ from nnbook.grading import RedactFeedback, RestoreCells, StderrToStdout
 # deleted or moved test cells go back in place from the release before OverwriteCells restores their
 # locked source and hidden tests from the gradebook (the tampering is logged and, with tools/grade.py,
 # shown in the summary and the feedback)
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, OverwriteCells,
-                                      CheckCellMetadata]
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RestoreCells,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 
 # nbgrader 0.9's default list, with StderrToStdout right after execution
-c.Autograde.autograde_preprocessors = [Execute, StderrToStdout, IgnorePattern, ClearMetadataPreprocessor,
-                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    StderrToStdout,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 # The release step (generate_assignment) first drops markdown cells tagged `model-answer` (worked
 # derivations that answer an exercise: shown on the website after the exercise, never to students),
@@ -69,12 +84,12 @@ c.GenerateFeedback.preprocessors = [GetGrades, RedactFeedback, CSSHTMLHeaderPrep
 
 # the grading box (tools/grade.py; nnbook_grader/box.py): what one submission may use. The command line
 # (--cell-timeout, --memory-mb, ...) overrides these; book/instructor-guide.md explains them.
-c.Box.cell_timeout = 300        # s per cell (then interrupted)
-c.Box.notebook_timeout = 900    # s per notebook (then the kernel is killed)
-c.Box.memory_mb = 4096          # address space per process
-c.Box.processes = 512           # processes and threads
-c.Box.file_mb = 64              # largest file written
-c.Box.output_kb = 512           # output kept per cell
+c.Box.cell_timeout = 300  # s per cell (then interrupted)
+c.Box.notebook_timeout = 900  # s per notebook (then the kernel is killed)
+c.Box.memory_mb = 4096  # address space per process
+c.Box.processes = 512  # processes and threads
+c.Box.file_mb = 64  # largest file written
+c.Box.output_kb = 512  # output kept per cell
 
 # The exchange (release_assignment, fetch_assignment, submit, collect, release/fetch_feedback) lives in
 # the course folder, so that the whole cycle works on one machine out of the box; it is ignored by git.

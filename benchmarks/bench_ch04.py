@@ -13,6 +13,7 @@ faster).
     python benchmarks/bench_ch04.py --iters 20        # fewer
     NNBOOK_MODE=test python benchmarks/bench_ch04.py  # a few iterations, a smoke test
 """
+
 from __future__ import annotations
 
 import os
@@ -85,9 +86,11 @@ def measure(LSTM, size, iters, warmup):
     y_t = torch.sigmoid(head(out))
     y_t.backward(et)
     g_t = torch.cat([lstm.weight_ih_l0.grad.T, lstm.weight_hh_l0.grad.T, lstm.bias_ih_l0.grad[None]]).numpy()
-    diff = max(np.abs(y_np - y_t.detach().numpy().reshape(y_np.shape)).max(),
-               np.abs(dx_np - xt.grad.numpy().reshape(dx_np.shape)).max(),
-               np.abs(layer.get_gradient_weights() - g_t).max())
+    diff = max(
+        np.abs(y_np - y_t.detach().numpy().reshape(y_np.shape)).max(),
+        np.abs(dx_np - xt.grad.numpy().reshape(dx_np.shape)).max(),
+        np.abs(layer.get_gradient_weights() - g_t).max(),
+    )
     # rounds that alternate between the two, the fastest round of each counts: on a busy machine the
     # load then hits both alike, and the minimum is the time the work itself takes
     rounds = max(1, min(ROUNDS, iters))
@@ -106,16 +109,22 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     LSTM = answers.load("ch04-numpy-rnn", "ch04-lstm").LSTM
-    bench.header("ch04-bench", "ch04 benchmark: NumPy LSTM layer vs torch.nn.LSTM, forward + backward, float64, "
-                 "one CPU thread", args.iters, args.warmup)
+    bench.header(
+        "ch04-bench",
+        "ch04 benchmark: NumPy LSTM layer vs torch.nn.LSTM, forward + backward, float64, one CPU thread",
+        args.iters,
+        args.warmup,
+    )
     print("| T | batch | input | hidden | NumPy (ms) | PyTorch (ms) | ratio NumPy / PyTorch | max diff |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
     for size in SIZES:
         t_np, t_torch, diff = measure(LSTM, size, args.iters, args.warmup)
         worst = max(worst, t_np / t_torch)
-        print(f"| {' | '.join(map(str, size))} | {t_np:.2f} | {t_torch:.2f} | {t_np / t_torch:.2f} | {diff:.1e} |",
-              flush=True)
+        print(
+            f"| {' | '.join(map(str, size))} | {t_np:.2f} | {t_torch:.2f} | {t_np / t_torch:.2f} | {diff:.1e} |",
+            flush=True,
+        )
     print(f"\nworst ratio to torch: {worst:.2f}")
 
 

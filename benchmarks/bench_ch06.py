@@ -10,6 +10,7 @@ first steps (warm-up) are not timed.
     python benchmarks/bench_ch06.py --iters 20      # fewer, scaled to 100
     NNBOOK_MODE=test python benchmarks/bench_ch06.py  # a few iterations, a smoke test
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,10 +22,18 @@ from nnbook_grader import answers
 
 CH06 = answers.load("ch06-mnist", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
 BUILDERS = {
-    "keras": {"linear": CH06.build_linear_keras, "mlp": CH06.build_mlp_keras,
-              "mlp_dropout": lambda: CH06.build_mlp_keras(dropout=0.5), "cnn": CH06.build_cnn_keras},
-    "torch": {"linear": CH06.build_linear_torch, "mlp": CH06.build_mlp_torch,
-              "mlp_dropout": lambda: CH06.build_mlp_torch(dropout=0.5), "cnn": CH06.build_cnn_torch},
+    "keras": {
+        "linear": CH06.build_linear_keras,
+        "mlp": CH06.build_mlp_keras,
+        "mlp_dropout": lambda: CH06.build_mlp_keras(dropout=0.5),
+        "cnn": CH06.build_cnn_keras,
+    },
+    "torch": {
+        "linear": CH06.build_linear_torch,
+        "mlp": CH06.build_mlp_torch,
+        "mlp_dropout": lambda: CH06.build_mlp_torch(dropout=0.5),
+        "cnn": CH06.build_cnn_torch,
+    },
 }
 
 
@@ -60,10 +69,15 @@ def main() -> None:
     x = rng.random((100, mm.N_INPUT), dtype=np.float32)
     y = rng.integers(0, mm.N_CLASSES, 100).astype(np.int64)
 
-    bench.header("ch06-bench", "ch06 benchmark: seconds per 100 training iterations (batch 100)", args.iters,
-                 args.warmup)
-    columns = [(fw, dev) for dev in devices for fw in args.frameworks
-               if not (fw == "keras" and dev == "cuda" and not keras_gpu)]
+    bench.header(
+        "ch06-bench", "ch06 benchmark: seconds per 100 training iterations (batch 100)", args.iters, args.warmup
+    )
+    columns = [
+        (fw, dev)
+        for dev in devices
+        for fw in args.frameworks
+        if not (fw == "keras" and dev == "cuda" and not keras_gpu)
+    ]
     print("| model | parameters | " + " | ".join(bench.column(fw, dev) for fw, dev in columns) + " |")
     print("|---|---:|" + "---:|" * len(columns))
     for name in args.models:

@@ -13,6 +13,7 @@ timed.
     python benchmarks/bench_ch07.py --units 64        # another LSTM size
     NNBOOK_MODE=test python benchmarks/bench_ch07.py  # a few iterations, a smoke test
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -78,8 +79,12 @@ def main() -> None:
 
     h = args.units
     params = {"keras": 4 * (h + h * h + h) + h + 1, "torch": 4 * (h + h * h + 2 * h) + h + 1}
-    bench.header("ch07-bench", f"ch07 benchmark: seconds per 100 training iterations (LSTM({h}), batch {BATCH}, "
-                 f"{series.LENGTH} steps)", args.iters, args.warmup)
+    bench.header(
+        "ch07-bench",
+        f"ch07 benchmark: seconds per 100 training iterations (LSTM({h}), batch {BATCH}, {series.LENGTH} steps)",
+        args.iters,
+        args.warmup,
+    )
     print("| framework | device | parameters | s / 100 iterations | iterations / s |")
     print("|---|---|---:|---:|---:|")
     for dev in devices:
@@ -88,8 +93,11 @@ def main() -> None:
                 continue
             timer = time_keras if fw == "keras" else time_torch
             sec = timer(dev, h, args.iters, args.warmup, x, y)
-            print(f"| {'Keras' if fw == 'keras' else 'PyTorch'} | {dev.upper() if dev == 'cpu' else 'GPU'} "
-                  f"| {params[fw]:,} | {sec:.2f} | {100 / sec:.1f} |", flush=True)
+            print(
+                f"| {'Keras' if fw == 'keras' else 'PyTorch'} | {dev.upper() if dev == 'cpu' else 'GPU'} "
+                f"| {params[fw]:,} | {sec:.2f} | {100 / sec:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

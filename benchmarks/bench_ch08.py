@@ -14,6 +14,7 @@ comparison. The last line is the worst ratio of the model answer to PyTorch (tar
     python benchmarks/bench_ch08.py --iters 50        # more runs
     NNBOOK_MODE=test python benchmarks/bench_ch08.py  # a few runs, a smoke test
 """
+
 from __future__ import annotations
 
 import os
@@ -61,11 +62,11 @@ def naive_forward_backward(x, w, g):
     grad_x, grad_w = np.zeros_like(x), np.zeros_like(w)
     for i in range(H - kh + 1):
         for j in range(W - kw + 1):
-            out[:, :, i, j] = np.tensordot(x[:, :, i:i + kh, j:j + kw], w, axes=([1, 2, 3], [1, 2, 3]))
+            out[:, :, i, j] = np.tensordot(x[:, :, i : i + kh, j : j + kw], w, axes=([1, 2, 3], [1, 2, 3]))
     for i in range(H - kh + 1):
         for j in range(W - kw + 1):
-            grad_w += np.tensordot(g[:, :, i, j], x[:, :, i:i + kh, j:j + kw], axes=([0], [0]))
-            grad_x[:, :, i:i + kh, j:j + kw] += np.tensordot(g[:, :, i, j], w, axes=([1], [0]))
+            grad_w += np.tensordot(g[:, :, i, j], x[:, :, i : i + kh, j : j + kw], axes=([0], [0]))
+            grad_x[:, :, i : i + kh, j : j + kw] += np.tensordot(g[:, :, i, j], w, axes=([1], [0]))
     return out, grad_x, grad_w
 
 
@@ -131,8 +132,12 @@ def main() -> None:
 
     torch.set_num_threads(1)
     answer = model_answer()
-    bench.header("ch08-bench", f"ch08 benchmark: conv2d forward + backward, batch {args.batch}, float32, one thread "
-                 f"(best of {args.iters})", args.iters, args.warmup)
+    bench.header(
+        "ch08-bench",
+        f"ch08 benchmark: conv2d forward + backward, batch {args.batch}, float32, one thread (best of {args.iters})",
+        args.iters,
+        args.warmup,
+    )
     print("| layer | x | w | implementation | ms | ratio to PyTorch |")
     print("|---|---|---|---|---:|---:|")
     worst = max(measure(answer, name, image, kernel, args) for name, image, kernel in LAYERS)

@@ -11,6 +11,7 @@ and an Adam step. DISTANA, `rollout` and the adapted PK are the chapter's model 
     python benchmarks/bench_ch09.py --iters 20        # fewer, scaled to 100
     NNBOOK_MODE=test python benchmarks/bench_ch09.py  # a few iterations, a smoke test
 """
+
 from __future__ import annotations
 
 import nnbook  # noqa: F401  (first: quiets TensorFlow)
@@ -57,15 +58,22 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     frames = waves.make_waves(BATCH, waves.TRAIN_STEPS, seed=0)
-    bench.header("ch09-bench", f"ch09 benchmark: seconds per 100 training iterations (batch {BATCH}, "
-                 f"{waves.TRAIN_STEPS} steps, {waves.SIZE} x {waves.SIZE})", args.iters, args.warmup)
+    bench.header(
+        "ch09-bench",
+        f"ch09 benchmark: seconds per 100 training iterations (batch {BATCH}, "
+        f"{waves.TRAIN_STEPS} steps, {waves.SIZE} x {waves.SIZE})",
+        args.iters,
+        args.warmup,
+    )
     print("| model | device | parameters | s / 100 iterations | iterations / s |")
     print("|---|---|---:|---:|---:|")
     for dev in devices:
         for name in ("TCN", "DISTANA, given PK", "DISTANA, adapted PK"):
             n_params, sec = time_model(name, dev, args.iters, args.warmup, frames)
-            print(f"| {name} | {dev.upper() if dev == 'cpu' else 'GPU'} | {n_params:,} | {sec:.2f} | "
-                  f"{100 / sec:.1f} |", flush=True)
+            print(
+                f"| {name} | {dev.upper() if dev == 'cpu' else 'GPU'} | {n_params:,} | {sec:.2f} | {100 / sec:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

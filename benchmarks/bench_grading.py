@@ -9,6 +9,7 @@ markdown table, then the per-submission time split, and as its last line
     python benchmarks/bench_grading.py --submissions 8 --workers 2 4
     NNBOOK_MODE=test python benchmarks/bench_grading.py    # 2 submissions, 2 workers: a smoke test
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,14 @@ BIN = Path(sys.executable).parent
 
 def submissions(n: int) -> dict[str, nbformat.NotebookNode]:
     from notebooks import is_answer, meta, read, wrong_answers
+
     solution = read(ROOT / "solutions" / CHAPTER / NB)
     wrong = wrong_answers(CHAPTER)
 
     def partial(k):
         nb = read(ROOT / "solutions" / CHAPTER / NB)
         answers = [c for c in nb.cells if is_answer(c)]
-        for cell in answers[k % 2::2]:
+        for cell in answers[k % 2 :: 2]:
             cell.source = wrong.get(meta(cell)["grade_id"], cell.source)
         return nb
 
@@ -67,16 +69,27 @@ def course(folder: Path, subs: dict) -> Path:
         (folder / "submitted" / student / CHAPTER).mkdir(parents=True)
         nbformat.write(nb, folder / "submitted" / student / CHAPTER / NB)
     env = dict(os.environ, NNBOOK_MODE="test")
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", CHAPTER, "--force", "--log-level=ERROR"],
-                   cwd=folder, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(BIN / "nbgrader"), "generate_assignment", CHAPTER, "--force", "--log-level=ERROR"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
 def plain(folder: Path) -> float:
     env = dict(os.environ, NNBOOK_MODE="test")
     start = time.perf_counter()
-    done = subprocess.run([str(BIN / "nbgrader"), "autograde", CHAPTER, "--force", "--log-level=ERROR"], cwd=folder,
-                          env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), "autograde", CHAPTER, "--force", "--log-level=ERROR"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         print(f"(plain nbgrader reported errors: {done.stderr.strip()[-300:]})", file=sys.stderr)
     return time.perf_counter() - start
@@ -93,8 +106,16 @@ def where_time_goes() -> list[tuple[str, float]]:
     from datetime import datetime
 
     from nnbook_grader.box import Limits, run_notebook
-    cells = ["pass", "import numpy", "import sympy", "import nnbook", "import torch", "import tensorflow",
-             "import keras"]
+
+    cells = [
+        "pass",
+        "import numpy",
+        "import sympy",
+        "import nnbook",
+        "import torch",
+        "import tensorflow",
+        "import keras",
+    ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     start = time.perf_counter()
     done = nbformat.reads(run_notebook(nbformat.writes(nb), Limits(), dict(os.environ))["notebook"], as_version=4)
@@ -103,8 +124,7 @@ def where_time_goes() -> list[tuple[str, float]]:
     for cell in done.cells:
         t = cell.metadata.get("execution", {})
         if "iopub.execute_input" in t and "shell.execute_reply" in t:
-            a, b = (datetime.fromisoformat(t[k]) for k in ("iopub.execute_input",
-                                                                                  "shell.execute_reply"))
+            a, b = (datetime.fromisoformat(t[k]) for k in ("iopub.execute_input", "shell.execute_reply"))
             out.append((cell.source, (b - a).total_seconds()))
     out.insert(0, ("kernel start in the box, and shutdown", total - sum(s for _, s in out)))
     return out
@@ -134,8 +154,10 @@ def main() -> None:
             same[w] = grading.scores(folder) == ref_scores
             split[w] = sum(e.get("seconds", 0) for e in entries.values()) / max(1, len(entries))
     print("# Grading throughput: chapter 2, test mode\n")
-    print(f"{n} submissions (perfect, partial, empty, bad in turn); {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPU cores; Python {platform.python_version()}\n")
+    print(
+        f"{n} submissions (perfect, partial, empty, bad in turn); {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPU cores; Python {platform.python_version()}\n"
+    )
     print("| grader | workers | seconds | submissions per minute | speed-up | same scores as plain |")
     print("|---|---|---|---|---|---|")
     for name, w, seconds in rows:

@@ -12,6 +12,7 @@ to NumPy, parameter counts), `optim` (the sheets' optimiser settings), `mnist` (
 `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08, the small framework the
 chapter extends), `waves` (ch09), `textdata` (ch10).
 """
+
 import os as _os
 
 # quiet TensorFlow's C++ start-up logs and pick Keras' backend before either is imported
@@ -34,7 +35,24 @@ from .checks import (  # noqa: E402
 from .runtime import banner, by_mode, mode, progress, seed_everything, torch_device  # noqa: E402
 
 __all__ = [
-    "GradingError", "attempt", "call_answer", "check_close", "check_gradient", "check_shape", "check_sympy_equal",
-    "check_true", "numeric_gradient", "relative_error", "banner", "by_mode", "mode", "progress", "seed_everything",
-    "torch_device", "checks", "mnist", "plots", "runtime",
+    "GradingError",
+    "attempt",
+    "call_answer",
+    "check_close",
+    "check_gradient",
+    "check_shape",
+    "check_sympy_equal",
+    "check_true",
+    "numeric_gradient",
+    "relative_error",
+    "banner",
+    "by_mode",
+    "mode",
+    "progress",
+    "seed_everything",
+    "torch_device",
+    "checks",
+    "mnist",
+    "plots",
+    "runtime",
 ]

@@ -23,6 +23,7 @@ Conventions follow PyTorch where that is possible: images are batch x channels x
 defaults, and gradients accumulate in `.grad` until `zero_grad()`. One difference: `Linear` stores
 its weight as (in_features, out_features) and computes ``x @ weight + bias``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,9 +32,29 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 __all__ = [
-    "Tensor", "Parameter", "tensor", "no_grad", "add", "mul", "matmul", "reshape", "flatten", "relu",
-    "maxpool2x2", "cross_entropy", "mean", "sum", "Module", "Linear", "Sequential", "ReLU",
-    "MaxPool2x2", "Flatten", "SGD", "Adam", "default_rng",
+    "Tensor",
+    "Parameter",
+    "tensor",
+    "no_grad",
+    "add",
+    "mul",
+    "matmul",
+    "reshape",
+    "flatten",
+    "relu",
+    "maxpool2x2",
+    "cross_entropy",
+    "mean",
+    "sum",
+    "Module",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "MaxPool2x2",
+    "Flatten",
+    "SGD",
+    "Adam",
+    "default_rng",
 ]
 
 _GRAD_ENABLED = True
@@ -54,8 +75,14 @@ class Tensor:
     ``requires_grad=True`` or when one of its parents requires one.
     """
 
-    def __init__(self, data, requires_grad: bool = False, parents: Sequence[Tensor] = (),
-                 backward: Callable[[np.ndarray], Sequence[np.ndarray | None]] | None = None, op: str = ""):
+    def __init__(
+        self,
+        data,
+        requires_grad: bool = False,
+        parents: Sequence[Tensor] = (),
+        backward: Callable[[np.ndarray], Sequence[np.ndarray | None]] | None = None,
+        op: str = "",
+    ):
         self.data = _array(data)
         track = _GRAD_ENABLED and any(p.requires_grad for p in parents)
         self.parents = tuple(parents) if track else ()
@@ -124,8 +151,10 @@ class Tensor:
         Without `grad`, self must be a scalar (a loss) and the seed gradient is 1.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() on a tensor that does not require a gradient: no parameter "
-                               "(or tensor with requires_grad=True) was used to compute it")
+            raise RuntimeError(
+                "backward() on a tensor that does not require a gradient: no parameter "
+                "(or tensor with requires_grad=True) was used to compute it"
+            )
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(f"backward() without a gradient needs a scalar, this tensor has shape {self.shape}")
@@ -140,15 +169,19 @@ class Tensor:
                 continue
             parent_grads = node._backward(g)
             if len(parent_grads) != len(node.parents):
-                raise RuntimeError(f"the backward of {node.op or 'an operation'} returned {len(parent_grads)} "
-                                   f"gradients for {len(node.parents)} inputs")
+                raise RuntimeError(
+                    f"the backward of {node.op or 'an operation'} returned {len(parent_grads)} "
+                    f"gradients for {len(node.parents)} inputs"
+                )
             for parent, pg in zip(node.parents, parent_grads, strict=True):
                 if pg is None or not parent.requires_grad:
                     continue
                 pg = np.asarray(pg, dtype=parent.dtype)
                 if pg.shape != parent.shape:
-                    raise RuntimeError(f"the backward of {node.op or 'an operation'} returned a gradient of shape "
-                                       f"{pg.shape} for an input of shape {parent.shape}")
+                    raise RuntimeError(
+                        f"the backward of {node.op or 'an operation'} returned a gradient of shape "
+                        f"{pg.shape} for an input of shape {parent.shape}"
+                    )
                 grads[id(parent)] = grads[id(parent)] + pg if id(parent) in grads else pg
 
 
@@ -215,15 +248,23 @@ def _pair(a, b) -> tuple[Tensor, Tensor]:
 def add(a, b) -> Tensor:
     """a + b with NumPy broadcasting (e.g. a bias of shape (O, 1, 1) added to (B, O, H, W))."""
     a, b = _pair(a, b)
-    return Tensor(a.data + b.data, parents=(a, b), op="add",
-                  backward=lambda g: (_unbroadcast(g, a.shape), _unbroadcast(g, b.shape)))
+    return Tensor(
+        a.data + b.data,
+        parents=(a, b),
+        op="add",
+        backward=lambda g: (_unbroadcast(g, a.shape), _unbroadcast(g, b.shape)),
+    )
 
 
 def mul(a, b) -> Tensor:
     """Elementwise a * b with broadcasting."""
     a, b = _pair(a, b)
-    return Tensor(a.data * b.data, parents=(a, b), op="mul",
-                  backward=lambda g: (_unbroadcast(g * b.data, a.shape), _unbroadcast(g * a.data, b.shape)))
+    return Tensor(
+        a.data * b.data,
+        parents=(a, b),
+        op="mul",
+        backward=lambda g: (_unbroadcast(g * b.data, a.shape), _unbroadcast(g * a.data, b.shape)),
+    )
 
 
 def matmul(a, b) -> Tensor:
@@ -257,7 +298,9 @@ def maxpool2x2(x) -> Tensor:
     x = tensor(x)
     B, C, H, W = x.shape
     h, w = H // 2, W // 2
-    windows = x.data[:, :, :2 * h, :2 * w].reshape(B, C, h, 2, w, 2).transpose(0, 1, 2, 4, 3, 5).reshape(B, C, h, w, 4)
+    windows = (
+        x.data[:, :, : 2 * h, : 2 * w].reshape(B, C, h, 2, w, 2).transpose(0, 1, 2, 4, 3, 5).reshape(B, C, h, w, 4)
+    )
     winner = windows.argmax(axis=-1)
     out = np.take_along_axis(windows, winner[..., None], axis=-1)[..., 0]
 
@@ -266,7 +309,7 @@ def maxpool2x2(x) -> Tensor:
         np.put_along_axis(grad_windows, winner[..., None], g[..., None], axis=-1)
         grad = np.zeros(x.shape, dtype=g.dtype)
         grad_windows = grad_windows.reshape(B, C, h, w, 2, 2).transpose(0, 1, 2, 4, 3, 5)
-        grad[:, :, :2 * h, :2 * w] = grad_windows.reshape(B, C, 2 * h, 2 * w)
+        grad[:, :, : 2 * h, : 2 * w] = grad_windows.reshape(B, C, 2 * h, 2 * w)
         return (grad,)
 
     return Tensor(out, parents=(x,), backward=backward, op="maxpool2x2")
@@ -295,8 +338,9 @@ def cross_entropy(logits, labels) -> Tensor:
 def mean(x) -> Tensor:
     """The mean of all entries (a scalar)."""
     x = tensor(x)
-    return Tensor(x.data.mean(), parents=(x,), op="mean",
-                  backward=lambda g: (np.full(x.shape, g / x.data.size, dtype=x.dtype),))
+    return Tensor(
+        x.data.mean(), parents=(x,), op="mean", backward=lambda g: (np.full(x.shape, g / x.data.size, dtype=x.dtype),)
+    )
 
 
 def sum(x) -> Tensor:  # noqa: A001  (the framework's sum, as torch.sum)

@@ -1,5 +1,6 @@
 """What the benchmark scripts (benchmarks/bench_*.py, `make bench`) share: common options, thread
 settings, a header that names the machine, and a timer for training steps."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,9 @@ def parser(description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--iters", type=int, default=by_mode(3, 100, 100), help="timed iterations")
     p.add_argument("--warmup", type=int, default=by_mode(1, 5, 5), help="untimed iterations first")
-    p.add_argument("--threads", type=int, default=0,
-                   help="CPU threads for PyTorch and TensorFlow (0: the libraries' defaults)")
+    p.add_argument(
+        "--threads", type=int, default=0, help="CPU threads for PyTorch and TensorFlow (0: the libraries' defaults)"
+    )
     p.add_argument("--frameworks", nargs="*", default=["keras", "torch"], choices=["keras", "torch"])
     return p
 
@@ -44,8 +46,10 @@ def header(name: str, title: str, iters: int, warmup: int) -> None:
         versions = banner(name)
     gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"
     print(f"# {title}\n")
-    print(f"{versions}; {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
-          f"torch threads {torch.get_num_threads()}{gpu}; {iters} timed iterations after {warmup} warm-up\n")
+    print(
+        f"{versions}; {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"torch threads {torch.get_num_threads()}{gpu}; {iters} timed iterations after {warmup} warm-up\n"
+    )
 
 
 def seconds_per_100(step: Callable[[], object], iters: int, warmup: int, device: str = "cpu") -> float:

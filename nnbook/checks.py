@@ -4,6 +4,7 @@ what was expected, what was found and where they differ, so that a student knows
 Prefer oracles over stored numbers: compare against sympy, finite differences or a framework layer
 with copied weights, so that every correct answer passes.
 """
+
 from __future__ import annotations
 
 import random
@@ -61,11 +62,24 @@ def attempt(fn: Callable[[], object], what: str):
     return call_answer(fn, name=what)
 
 
-_SHAPE_ERRORS = ("size mismatch", "shapes cannot be multiplied", "negative dimension", "incompatible with the layer",
-                 "expected input", "must match the size", "dimensions must be equal", "shape mismatch",
-                 "calculated padded input size", "kernel size can't be greater", "output size is too small",
-                 "cannot reshape", "is incompatible with", "matrix size-incompatible", "shapes (",
-                 "mismatch in its core dimension")
+_SHAPE_ERRORS = (
+    "size mismatch",
+    "shapes cannot be multiplied",
+    "negative dimension",
+    "incompatible with the layer",
+    "expected input",
+    "must match the size",
+    "dimensions must be equal",
+    "shape mismatch",
+    "calculated padded input size",
+    "kernel size can't be greater",
+    "output size is too small",
+    "cannot reshape",
+    "is incompatible with",
+    "matrix size-incompatible",
+    "shapes (",
+    "mismatch in its core dimension",
+)
 
 
 def framework_hint(err: BaseException) -> str:
@@ -73,8 +87,10 @@ def framework_hint(err: BaseException) -> str:
     a message; '' for other errors."""
     text = str(err).lower()
     if any(pattern in text for pattern in _SHAPE_ERRORS):
-        return ("\n  hint: a shape mismatch inside the model or function: check the sizes each layer expects, and "
-                "the padding, strides and pooling for this input size (the test uses other sizes than the example)")
+        return (
+            "\n  hint: a shape mismatch inside the model or function: check the sizes each layer expects, and "
+            "the padding, strides and pooling for this input size (the test uses other sizes than the example)"
+        )
     return ""
 
 
@@ -91,8 +107,9 @@ def check_shape(found, expected_shape: Iterable[int], name: str = "value") -> No
         raise GradingError(f"{name}: expected shape {expected_shape}, found shape {shape}")
 
 
-def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: float = 1e-8,
-                reveal: bool = True) -> None:
+def check_close(
+    found, expected, name: str = "value", rtol: float = 1e-6, atol: float = 1e-8, reveal: bool = True
+) -> None:
     """Numeric closeness, elementwise ``|found - expected| <= atol + rtol * |expected|``.
 
     The message gives the shapes, how many entries differ, and the worst entry with its index. With
@@ -109,8 +126,10 @@ def check_close(found, expected, name: str = "value", rtol: float = 1e-6, atol: 
     err = np.abs(f - e)
     bad = err > atol + rtol * np.abs(e)
     if np.any(bad) and not reveal:
-        raise GradingError(f"{name}: {int(bad.sum())} of {bad.size} entries are not the expected value; "
-                           f"found {np.array2string(f, precision=6, threshold=12)}")
+        raise GradingError(
+            f"{name}: {int(bad.sum())} of {bad.size} entries are not the expected value; "
+            f"found {np.array2string(f, precision=6, threshold=12)}"
+        )
     if np.any(bad):
         worst = np.unravel_index(np.argmax(np.where(bad, err, -1)), e.shape) if e.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if e.ndim else ""
@@ -143,8 +162,10 @@ def evaluate_sympy(expr, values: dict, name: str = "expression") -> float:
     """
     value = as_sympy(value=expr, name=name).subs(values)
     if getattr(value, "free_symbols", None):
-        fail(f"{name}: uses symbols {sorted(map(str, value.free_symbols))} that are not among "
-             f"{sorted(map(str, values))}; use the symbols defined in the notebook")
+        fail(
+            f"{name}: uses symbols {sorted(map(str, value.free_symbols))} that are not among "
+            f"{sorted(map(str, values))}; use the symbols defined in the notebook"
+        )
     try:
         return float(value)
     except TypeError as err:
@@ -164,7 +185,7 @@ def _sample_point(symbols, rng: random.Random, positive: bool) -> dict:
     """A random point with irrational-looking coordinates (no grid on which a wrong term can vanish)."""
     import sympy as sp
 
-    return {s: sp.Float(rng.uniform(0.35, 2.65) * (1 if positive or rng.random() < .5 else -1), 30) for s in symbols}
+    return {s: sp.Float(rng.uniform(0.35, 2.65) * (1 if positive or rng.random() < 0.5 else -1), 30) for s in symbols}
 
 
 def _agree_numerically(found, expected, points: int, seed: int, positive: bool) -> bool:
@@ -182,8 +203,15 @@ def _agree_numerically(found, expected, points: int, seed: int, positive: bool) 
     return True
 
 
-def check_sympy_equal(found, expected, name: str = "expression", points: int = 12, seed: int = 0,
-                      positive: bool = True, reveal: bool = False) -> None:
+def check_sympy_equal(
+    found,
+    expected,
+    name: str = "expression",
+    points: int = 12,
+    seed: int = 0,
+    positive: bool = True,
+    reveal: bool = False,
+) -> None:
     """Symbolic equality: ``simplify(found - expected) == 0``, backed by evaluation at random points.
 
     Symbols are matched by name, so an answer built with other assumptions (``real=True`` or not)
@@ -222,8 +250,10 @@ def check_sympy_equal(found, expected, name: str = "expression", points: int = 1
     if only_expected:
         msg += f"\n  symbols the expected expression uses that your answer lacks: {only_expected}"
     if reassumed:
-        msg += (f"\n  (your symbols {reassumed} were built with other assumptions than the notebook's; they "
-                "are compared as the same variables, so that is not the problem)")
+        msg += (
+            f"\n  (your symbols {reassumed} were built with other assumptions than the notebook's; they "
+            "are compared as the same variables, so that is not the problem)"
+        )
     if not only_found and not only_expected:
         ratio = sp.simplify(found / expected) if expected != 0 else None
         if ratio is not None and ratio != 0 and not ratio.free_symbols:
@@ -308,8 +338,9 @@ def relative_error(a, b) -> float:
     return float(rel.max()) if rel.size else 0.0
 
 
-def check_gradient(f: Callable[[np.ndarray], float], x, analytic, name: str = "gradient",
-                   eps: float = 1e-6, tol: float = 1e-6) -> float:
+def check_gradient(
+    f: Callable[[np.ndarray], float], x, analytic, name: str = "gradient", eps: float = 1e-6, tol: float = 1e-6
+) -> float:
     """Compare an analytic gradient with central differences; returns the relative error."""
     analytic = as_array(analytic, name)
     x = np.asarray(x, dtype=np.float64)

@@ -7,6 +7,7 @@
 * `nnbook.tensors.count_parameters` -- parameters of a built model (`count_torch`, `count_keras`);
 * `nnbook.checks.evaluate_sympy` -- a student's formula at given values (`evaluate`).
 """
+
 from __future__ import annotations
 
 from .checks import evaluate_sympy as evaluate
@@ -32,6 +33,19 @@ def count_keras(model) -> int:
     return count_parameters(model, trainable_only=False)
 
 
-__all__ = ["check_causal_field", "conv_stack_offsets", "conv_stack_receptive_field", "count_keras", "count_torch",
-           "dependence_keras", "dependence_torch", "direction_signs", "evaluate", "mdrnn_count",
-           "mdrnn_forward_numpy", "mdrnn_weight_shapes", "mdrnn_weights_from_torch", "plot_dilated_receptive_field"]
+__all__ = [
+    "check_causal_field",
+    "conv_stack_offsets",
+    "conv_stack_receptive_field",
+    "count_keras",
+    "count_torch",
+    "dependence_keras",
+    "dependence_torch",
+    "direction_signs",
+    "evaluate",
+    "mdrnn_count",
+    "mdrnn_forward_numpy",
+    "mdrnn_weight_shapes",
+    "mdrnn_weights_from_torch",
+    "plot_dilated_receptive_field",
+]

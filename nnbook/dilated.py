@@ -1,6 +1,7 @@
 """Stacks of dilated 1-D convolutions (chapter 3): the receptive field by formula, the input steps an
 output step depends on (by offsets, and measured with autodiff in PyTorch or TensorFlow), a check of a
 causal field, and the figure of a dilated causal stack."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,8 +23,9 @@ def _support(grad: np.ndarray, tol: float = 0.0) -> np.ndarray:
     return np.flatnonzero(np.abs(grad) > tol)
 
 
-def dependence_torch(model, n_in: int, length: int, t: int, samples: int = 8, seed: int = 0,
-                     channels_first: bool = True) -> np.ndarray:
+def dependence_torch(
+    model, n_in: int, length: int, t: int, samples: int = 8, seed: int = 0, channels_first: bool = True
+) -> np.ndarray:
     """Time steps of the input that output step `t` depends on, measured with torch autograd.
 
     The gradient of the sum over channels of output step t is taken for `samples` random inputs;
@@ -38,8 +40,7 @@ def dependence_torch(model, n_in: int, length: int, t: int, samples: int = 8, se
     y = model(x)
     time_axis = 2 if channels_first else 1
     if y.shape[time_axis] != length:
-        fail(f"the output must keep the sequence length {length} (causal padding), "
-                           f"found output shape {tuple(y.shape)}")
+        fail(f"the output must keep the sequence length {length} (causal padding), found output shape {tuple(y.shape)}")
     y.select(time_axis, t).sum().backward()
     g = x.grad.abs().sum(dim=(0, 1) if channels_first else (0, 2))
     return _support(g.detach().numpy())
@@ -53,8 +54,10 @@ def dependence_keras(model, n_in: int, length: int, t: int, samples: int = 8, se
     with tf.GradientTape() as tape:
         y = model(x)
         if y.shape[1] != length:
-            fail(f"the output must keep the sequence length {length} (causal padding), "
-                               f"found output shape {tuple(y.shape)}")
+            fail(
+                f"the output must keep the sequence length {length} (causal padding), "
+                f"found output shape {tuple(y.shape)}"
+            )
         target = tf.reduce_sum(y[:, t, :])
     g = tape.gradient(target, x)
     if g is None:
@@ -74,23 +77,29 @@ def conv_stack_offsets(kernel_size: int, dilations: Sequence[int]) -> list[int]:
     return sorted(offsets)
 
 
-def check_causal_field(found_steps: np.ndarray, t: int, kernel_size: int, dilations: Sequence[int],
-                       name: str = "model") -> None:
+def check_causal_field(
+    found_steps: np.ndarray, t: int, kernel_size: int, dilations: Sequence[int], name: str = "model"
+) -> None:
     """Require output step t to depend on exactly the inputs ``t - offset`` of :func:`conv_stack_offsets`."""
     found_steps = np.asarray(found_steps)
     expected = np.array(sorted(t - o for o in conv_stack_offsets(kernel_size, dilations)))
     if found_steps.size and found_steps.max() > t:
-        fail(f"{name}: output step {t} depends on future input steps "
-             f"{found_steps[found_steps > t].tolist()}; the convolutions must be causal")
+        fail(
+            f"{name}: output step {t} depends on future input steps "
+            f"{found_steps[found_steps > t].tolist()}; the convolutions must be causal"
+        )
     if found_steps.shape != expected.shape or np.any(found_steps != expected):
         # the expected steps are not printed: their number is the receptive field, an exercise's answer
-        fail(f"{name}: output step {t} depends on {found_steps.size} input steps {found_steps.tolist()}, which are "
-             f"not the steps that causal convolutions with kernel size {kernel_size} and dilations "
-             f"{tuple(dilations)} see: check the dilation of each layer and the causal padding")
+        fail(
+            f"{name}: output step {t} depends on {found_steps.size} input steps {found_steps.tolist()}, which are "
+            f"not the steps that causal convolutions with kernel size {kernel_size} and dilations "
+            f"{tuple(dilations)} see: check the dilation of each layer and the causal padding"
+        )
 
 
-def plot_dilated_receptive_field(kernel_size: int = 3, dilations: Sequence[int] = (1, 2, 4),
-                                 length: int | None = None, ax=None):
+def plot_dilated_receptive_field(
+    kernel_size: int = 3, dilations: Sequence[int] = (1, 2, 4), length: int | None = None, ax=None
+):
     """Draw a causal dilated convolution stack and highlight what the last output step sees."""
     import matplotlib.pyplot as plt
 
@@ -117,8 +126,7 @@ def plot_dilated_receptive_field(kernel_size: int = 3, dilations: Sequence[int] 
     ax.set_yticks(range(n_layers + 1))
     ax.set_yticklabels(["input"] + [f"layer {i + 1} (d={d})" for i, d in enumerate(dilations)])
     ax.set_xlabel("time step")
-    ax.set_title(f"causal dilated convolutions, k={kernel_size}, d={tuple(dilations)}: "
-                 f"receptive field {field}")
+    ax.set_title(f"causal dilated convolutions, k={kernel_size}, d={tuple(dilations)}: receptive field {field}")
     ax.set_xlim(-0.7, length - 0.3)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylim(-0.5, n_layers + 0.5)

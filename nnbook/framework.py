@@ -17,6 +17,7 @@ It follows the course's framework API, so that code written for it drops in unch
 Missing on purpose (chapter 4's exercises): ``get_weights`` / ``set_weights`` /
 ``get_gradient_weights``, the TanH and Sigmoid layers, and the RNN and LSTM layers.
 """
+
 from __future__ import annotations
 
 import copy
@@ -133,8 +134,8 @@ class Adam(Optimizer):
         self.k += 1
         self.v = self.mu * self.v + (1 - self.mu) * g
         self.r = self.rho * self.r + (1 - self.rho) * g * g
-        v_hat = self.v / (1 - self.mu ** self.k)
-        r_hat = self.r / (1 - self.rho ** self.k)
+        v_hat = self.v / (1 - self.mu**self.k)
+        r_hat = self.r / (1 - self.rho**self.k)
         return weight_tensor - self.learning_rate * v_hat / (np.sqrt(r_hat) + self.eps)
 
 
@@ -239,7 +240,7 @@ class Conv(_WithBias):
         cols = np.empty((x.shape[0], x.shape[1], m, n, oy, ox))
         for i in range(m):
             for j in range(n):
-                cols[:, :, i, j] = xp[:, :, i:i + sy * oy:sy, j:j + sx * ox:sx]
+                cols[:, :, i, j] = xp[:, :, i : i + sy * oy : sy, j : j + sx * ox : sx]
         return cols.reshape(x.shape[0], -1, oy * ox), (oy, ox), (py0, px0)
 
     def forward(self, input_tensor):
@@ -262,11 +263,11 @@ class Conv(_WithBias):
         dxp = np.zeros((b, c, y + py0 + py1, x + px0 + px1))
         for i in range(m):  # col2im: scatter every column entry back to its input pixel
             for j in range(n):
-                dxp[:, :, i:i + sy * oy:sy, j:j + sx * ox:sx] += dcols[:, :, i, j]
+                dxp[:, :, i : i + sy * oy : sy, j : j + sx * ox : sx] += dcols[:, :, i, j]
         if self._optimizer is not None:
             self.weights = self._optimizer.calculate_update(self.weights, self.gradient_weights)
             self.bias = self._bias_optimizer.calculate_update(self.bias, self.gradient_bias)
-        return dxp[:, :, py0:py0 + y, px0:px0 + x]
+        return dxp[:, :, py0 : py0 + y, px0 : px0 + x]
 
 
 class BatchNormalization(_WithBias):
@@ -475,6 +476,6 @@ class DelayedRecall:
     def next(self):
         s = self.rng.integers(0, self.symbols, self.length)
         stream = np.concatenate([self.history, s])
-        self.history = stream[len(stream) - self.delay:]
+        self.history = stream[len(stream) - self.delay :]
         eye = np.eye(self.symbols)
-        return eye[s], eye[stream[:self.length]]
+        return eye[s], eye[stream[: self.length]]

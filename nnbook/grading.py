@@ -5,6 +5,7 @@ PyTorch and NumPy write warnings there that have nothing to do with the answer (
 import). Only a raised error should cost points, so after execution the stderr text of each cell
 is kept, but as a marked stdout stream: visible in the feedback, neutral for the score.
 """
+
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 
@@ -40,6 +41,7 @@ def restore_cells(nb, release):
     locked source from the gradebook), a moved one goes back to its place, and the student's own cells
     stay after the release cell they followed. Cells are matched by grade_id, others by cell id.
     Returns (nb, notes): what was done."""
+
     def key(cell):
         gid = _gid(cell)
         return ("grade", gid) if gid else ("id", cell.get("id"))
@@ -102,8 +104,9 @@ class RestoreCells(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
-        path = os.path.join(self.release_folder(resources), info.get("assignment", ""),
-                            info.get("notebook", "") + ".ipynb")
+        path = os.path.join(
+            self.release_folder(resources), info.get("assignment", ""), info.get("notebook", "") + ".ipynb"
+        )
         if os.path.exists(path):
             nb, notes = restore_cells(nb, nbformat.read(path, as_version=4))
             info["tampering"] = notes
@@ -118,11 +121,13 @@ class RestoreCells(NbGraderPreprocessor):
 
 def _course(preprocessor):
     from nbgrader.coursedir import CourseDirectory
+
     return CourseDirectory(config=preprocessor.config)
 
 
 # ---------------------------------------------------------------------------------------------
 # Feedback without hidden tests or model answers (generate_feedback, after GetGrades)
+
 
 def hide_hidden_tests(source: str) -> tuple[str, int]:
     """Replace every hidden-test block by one comment line; returns (source, number of blocks)."""
@@ -147,8 +152,9 @@ class RedactFeedback(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         course = _course(self)
-        path = os.path.join(course.root, course.source_directory, info.get("assignment", ""),
-                            info.get("notebook", "") + ".ipynb")
+        path = os.path.join(
+            course.root, course.source_directory, info.get("assignment", ""), info.get("notebook", "") + ".ipynb"
+        )
         models = {}
         if os.path.exists(path):
             for cell in nbformat.read(path, as_version=4).cells:
@@ -176,4 +182,4 @@ def _answer_part(model: str) -> str:
         end = next(i for i, x in enumerate(lines) if "END SOLUTION" in x)
     except StopIteration:
         return model.strip()
-    return "\n".join(lines[start + 1:end]).strip()
+    return "\n".join(lines[start + 1 : end]).strip()

@@ -32,6 +32,7 @@ next one ("turned back"), when ``h`` is not finite or its largest entry is tied,
 The direction order (up, right, left, down) is chosen so that reversing it maps every direction to its
 opposite: the "opposite" permutation is the exchange matrix ``J = np.eye(4)[::-1]``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -184,8 +185,13 @@ class Maze:
 
 
 # --------------------------------------------------------------------------------------------------
-def random_maze(seed: int | None = None, length: int | tuple[int, int] = (8, 40), straight: float = 0.5,
-                max_tries: int = 10_000, name: str | None = None) -> Maze:
+def random_maze(
+    seed: int | None = None,
+    length: int | tuple[int, int] = (8, 40),
+    straight: float = 0.5,
+    max_tries: int = 10_000,
+    name: str | None = None,
+) -> Maze:
     """A random non-touching path, deterministic given `seed`.
 
     `length` is the number of moves from start to goal (an int, or a ``(low, high)`` range to draw
@@ -288,8 +294,10 @@ def read_direction(h: np.ndarray, tol: float = TIE_TOL) -> tuple[int | None, str
     order = np.argsort(-h, kind="stable")
     if h[order[0]] - h[order[1]] <= tol:
         tied = [DIRECTIONS[i] for i in range(4) if h[order[0]] - h[i] <= tol]
-        return None, (f"the largest entry of h = {np.array2string(h, precision=4)} is tied between "
-                      f"{' and '.join(tied)}, so the agent does not know where to go")
+        return None, (
+            f"the largest entry of h = {np.array2string(h, precision=4)} is tied between "
+            f"{' and '.join(tied)}, so the agent does not know where to go"
+        )
     return int(order[0]), ""
 
 
@@ -298,10 +306,10 @@ class Run:
     """What happened when an agent walked a maze."""
 
     maze: Maze
-    positions: list[Cell]          # p_0 = start, p_1, ...
-    states: list[np.ndarray]       # h_0, h_1, ...
-    inputs: list[np.ndarray]       # x_0, x_1, ...
-    status: str                    # "goal", "left the path", "turned back", "stuck", "step limit"
+    positions: list[Cell]  # p_0 = start, p_1, ...
+    states: list[np.ndarray]  # h_0, h_1, ...
+    inputs: list[np.ndarray]  # x_0, x_1, ...
+    status: str  # "goal", "left the path", "turned back", "stuck", "step limit"
     message: str
 
     @property
@@ -332,29 +340,43 @@ def simulate_policy(step, maze: Maze, state0, max_steps: int | None = None) -> R
         inputs.append(x)
         states.append(h)
         if h.shape != (4,):
-            return Run(maze, positions, states, inputs, "stuck",
-                       f"step {t + 1}: the agent's output has {h.size} entries, expected 4")
+            return Run(
+                maze,
+                positions,
+                states,
+                inputs,
+                "stuck",
+                f"step {t + 1}: the agent's output has {h.size} entries, expected 4",
+            )
         d, reason = read_direction(h)
         if d is None:
             return Run(maze, positions, states, inputs, "stuck", f"step {t + 1}, on cell {pos}: {reason}")
         nxt = _step(pos, d)
         positions.append(nxt)
         right = DIRECTIONS[expected[t]]
-        where = (f"step {t + 1}: on cell {pos} with input x = {x.astype(int).tolist()} the agent "
-                 f"moved {DIRECTIONS[d]}")
+        where = f"step {t + 1}: on cell {pos} with input x = {x.astype(int).tolist()} the agent moved {DIRECTIONS[d]}"
         if not maze.is_path(nxt):
-            return Run(maze, positions, states, inputs, "left the path",
-                       f"{where} onto a wall cell {nxt}; the path goes {right} "
-                       f"(h = {np.array2string(h, precision=4)})")
+            return Run(
+                maze,
+                positions,
+                states,
+                inputs,
+                "left the path",
+                f"{where} onto a wall cell {nxt}; the path goes {right} (h = {np.array2string(h, precision=4)})",
+            )
         if d != expected[t]:
-            return Run(maze, positions, states, inputs, "turned back",
-                       f"{where}, back to where it came from; the path goes {right} "
-                       f"(h = {np.array2string(h, precision=4)})")
+            return Run(
+                maze,
+                positions,
+                states,
+                inputs,
+                "turned back",
+                f"{where}, back to where it came from; the path goes {right} (h = {np.array2string(h, precision=4)})",
+            )
         pos = nxt
         if pos == maze.goal:
             return Run(maze, positions, states, inputs, "goal", f"reached the goal in {t + 1} steps")
-    return Run(maze, positions, states, inputs, "step limit",
-               f"did not reach the goal within {max_steps} steps")
+    return Run(maze, positions, states, inputs, "step limit", f"did not reach the goal within {max_steps} steps")
 
 
 def simulate(W, U, b, maze: Maze, h0=None, max_steps: int | None = None) -> Run:
@@ -378,8 +400,9 @@ def check_agent(W, U, b, maze: Maze) -> Run:
     run = simulate(W, U, b, maze)
     if not run.success:
         label = f"maze {maze.name!r}" if maze.name else "maze"
-        fail(f"{label} ({len(maze)} moves, route {maze.move_string()}): the agent failed "
-                           f"({run.status}) at {run.message}")
+        fail(
+            f"{label} ({len(maze)} moves, route {maze.move_string()}): the agent failed ({run.status}) at {run.message}"
+        )
     return run
 
 
@@ -396,14 +419,23 @@ def draw(maze: Maze, run: Run | None = None, ax=None, title: str | None = None, 
     if ax is None:
         scale = 0.38
         _, ax = plt.subplots(figsize=(max(3.0, cols * scale), max(3.0, rows * scale)))
-    ax.imshow(maze.grid().astype(int), cmap=ListedColormap(["#3b3b46", "#f3efe2"]), vmin=0, vmax=1,
-              origin="upper", interpolation="nearest")
+    ax.imshow(
+        maze.grid().astype(int),
+        cmap=ListedColormap(["#3b3b46", "#f3efe2"]),
+        vmin=0,
+        vmax=1,
+        origin="upper",
+        interpolation="nearest",
+    )
     ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
     ax.grid(which="minor", color="#888888", linewidth=0.3)
     ax.tick_params(which="both", bottom=False, left=False, labelbottom=False, labelleft=False)
-    for cell, label, color in ((maze.entrance, "E", "#777777"), (maze.start, "S", "#1f77b4"),
-                               (maze.goal, "G", "#2ca02c")):
+    for cell, label, color in (
+        (maze.entrance, "E", "#777777"),
+        (maze.start, "S", "#1f77b4"),
+        (maze.goal, "G", "#2ca02c"),
+    ):
         ax.text(cell[1], cell[0], label, ha="center", va="center", fontsize=9, fontweight="bold", color=color)
     if show_inputs:
         for cell in maze.path[1:-1]:
@@ -415,8 +447,12 @@ def draw(maze: Maze, run: Run | None = None, ax=None, title: str | None = None, 
         color = "#1f77b4" if run.success else "#d62728"
         ax.plot(xs, ys, "-", color=color, linewidth=2.2, alpha=0.8)
         for (r0, c0), (r1, c1) in zip(run.positions, run.positions[1:]):
-            ax.annotate("", xy=(c0 + 0.6 * (c1 - c0), r0 + 0.6 * (r1 - r0)), xytext=(c0, r0),
-                        arrowprops=dict(arrowstyle="->", color=color, lw=1.4))
+            ax.annotate(
+                "",
+                xy=(c0 + 0.6 * (c1 - c0), r0 + 0.6 * (r1 - r0)),
+                xytext=(c0, r0),
+                arrowprops=dict(arrowstyle="->", color=color, lw=1.4),
+            )
         if not run.success:
             r, c = run.positions[-1]
             ax.plot([c], [r], "x", color="#d62728", markersize=14, markeredgewidth=3)

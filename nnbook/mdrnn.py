@@ -1,6 +1,7 @@
 """The n-D multidirectional RNN of Graves, Fernandez and Schmidhuber (2007), chapter 3's oracle:
 its weight shapes and count (by counting, not by formula), its forward pass in NumPy (a plain scan,
 no framework), and the weights of a torch model laid out as in chapter 3, read into that layout."""
+
 from __future__ import annotations
 
 import itertools
@@ -13,13 +14,14 @@ from .checks import fail
 
 def direction_signs(n_dims: int, index: int) -> tuple[int, ...]:
     """Scan direction number `index` (0 .. 2**n - 1): bit d set means axis d is scanned backwards."""
-    if not 0 <= index < 2 ** n_dims:
+    if not 0 <= index < 2**n_dims:
         raise ValueError(f"direction index {index} out of range for {n_dims} dimensions")
     return tuple(-1 if index >> d & 1 else +1 for d in range(n_dims))
 
 
-def mdrnn_weight_shapes(n_dims: int, input_size: int, hidden_size: int, num_classes: int,
-                        bias: bool = False) -> dict[str, tuple[int, ...]]:
+def mdrnn_weight_shapes(
+    n_dims: int, input_size: int, hidden_size: int, num_classes: int, bias: bool = False
+) -> dict[str, tuple[int, ...]]:
     """Name -> shape of every weight array of an n-D multidirectional RNN (Graves et al. 2007).
 
     ``in[s]`` (input_size, hidden), ``rec[s][d]`` (hidden, hidden) for direction s and axis d,
@@ -28,23 +30,25 @@ def mdrnn_weight_shapes(n_dims: int, input_size: int, hidden_size: int, num_clas
     if n_dims < 1:
         raise ValueError("an MDRNN needs at least one dimension")
     shapes: dict[str, tuple[int, ...]] = {}
-    for s in range(2 ** n_dims):
+    for s in range(2**n_dims):
         shapes[f"in[{s}]"] = (input_size, hidden_size)
         for d in range(n_dims):
             shapes[f"rec[{s}][{d}]"] = (hidden_size, hidden_size)
         if bias:
             shapes[f"bias[{s}]"] = (hidden_size,)
-    shapes["out"] = (2 ** n_dims * hidden_size, num_classes)
+    shapes["out"] = (2**n_dims * hidden_size, num_classes)
     if bias:
         shapes["bias_out"] = (num_classes,)
     return shapes
 
 
-def mdrnn_count(n_dims: int, input_size: int, hidden_size: int, num_classes: int,
-                bias: bool = False) -> int:
+def mdrnn_count(n_dims: int, input_size: int, hidden_size: int, num_classes: int, bias: bool = False) -> int:
     """Total number of weights of :func:`mdrnn_weight_shapes` (computed by counting, not a formula)."""
-    return int(sum(np.prod(shape) for shape in
-                   mdrnn_weight_shapes(n_dims, input_size, hidden_size, num_classes, bias).values()))
+    return int(
+        sum(
+            np.prod(shape) for shape in mdrnn_weight_shapes(n_dims, input_size, hidden_size, num_classes, bias).values()
+        )
+    )
 
 
 def _sigmoid(a):
@@ -57,8 +61,9 @@ def _softmax(a, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def mdrnn_forward_numpy(x: np.ndarray, w_in: Sequence[np.ndarray], w_rec: Sequence[Sequence[np.ndarray]],
-                        w_out: np.ndarray) -> np.ndarray:
+def mdrnn_forward_numpy(
+    x: np.ndarray, w_in: Sequence[np.ndarray], w_rec: Sequence[Sequence[np.ndarray]], w_out: np.ndarray
+) -> np.ndarray:
     """Class probabilities of a bias-free n-D multidirectional RNN with sigmoid hidden units.
 
     x: (batch, inputs, D1, ..., Dn). For every direction s the hidden activation at position p is
@@ -68,11 +73,11 @@ def mdrnn_forward_numpy(x: np.ndarray, w_in: Sequence[np.ndarray], w_rec: Sequen
     x = np.asarray(x, dtype=np.float64)
     n_dims = x.ndim - 2
     dims = x.shape[2:]
-    if len(w_in) != 2 ** n_dims:
-        raise ValueError(f"{n_dims}-D input needs {2 ** n_dims} direction layers, got {len(w_in)}")
+    if len(w_in) != 2**n_dims:
+        raise ValueError(f"{n_dims}-D input needs {2**n_dims} direction layers, got {len(w_in)}")
     xs = np.moveaxis(x, 1, -1)  # (B, D1..Dn, I)
     hidden = []
-    for s in range(2 ** n_dims):
+    for s in range(2**n_dims):
         signs = direction_signs(n_dims, s)
         hsize = w_in[s].shape[1]
         h = np.zeros(xs.shape[:-1] + (hsize,))
@@ -91,7 +96,6 @@ def mdrnn_forward_numpy(x: np.ndarray, w_in: Sequence[np.ndarray], w_rec: Sequen
     return np.moveaxis(y, -1, 1)
 
 
-
 def mdrnn_weights_from_torch(model) -> tuple[list, list, np.ndarray]:
     """Read the weights of a torch MDRNN laid out as in chapter 3 into the NumPy layout.
 
@@ -100,6 +104,7 @@ def mdrnn_weights_from_torch(model) -> tuple[list, list, np.ndarray]:
     (``nn.Linear(2**n * hidden, classes)``); returns ``(w_in, w_rec, w_out)`` for
     :func:`mdrnn_forward_numpy` (matrices that multiply row vectors from the right).
     """
+
     def mat(linear, what):
         weight = getattr(linear, "weight", None)
         if weight is None:
@@ -110,8 +115,9 @@ def mdrnn_weights_from_torch(model) -> tuple[list, list, np.ndarray]:
 
     try:
         w_in = [mat(layer, f"w_in[{s}]") for s, layer in enumerate(model.w_in)]
-        w_rec = [[mat(layer, f"w_rec[{s}][{d}]") for d, layer in enumerate(per_dir)]
-                 for s, per_dir in enumerate(model.w_rec)]
+        w_rec = [
+            [mat(layer, f"w_rec[{s}][{d}]") for d, layer in enumerate(per_dir)] for s, per_dir in enumerate(model.w_rec)
+        ]
         w_out = mat(model.w_out, "w_out")
     except AttributeError as err:
         fail(f"the MDRNN must store its weights as w_in, w_rec and w_out ({err})", err)

@@ -7,6 +7,7 @@ or not. The decompressed bytes are checked against the canonical MD5s, so that a
 truncated file gives a clear error instead of a silently wrong data set. Missing files are
 downloaded into the cache only when the network is there; nothing that exists is ever overwritten.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -52,8 +53,9 @@ def read_bytes(path: Path) -> bytes:
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, gzip.BadGzipFile) as err:
-        raise MnistError(f"{path}: the gzip stream is damaged or truncated ({err}); "
-                         f"delete the file and fetch it again") from err
+        raise MnistError(
+            f"{path}: the gzip stream is damaged or truncated ({err}); delete the file and fetch it again"
+        ) from err
 
 
 def parse_idx(data: bytes, source: str = "IDX data") -> np.ndarray:
@@ -68,8 +70,10 @@ def parse_idx(data: bytes, source: str = "IDX data") -> np.ndarray:
     dtype = np.dtype(_DTYPES[data[2]])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise MnistError(f"{source}: header promises {expected} data bytes for shape {shape}, "
-                         f"found {len(data) - header}: the file is truncated or damaged")
+        raise MnistError(
+            f"{source}: header promises {expected} data bytes for shape {shape}, "
+            f"found {len(data) - header}: the file is truncated or damaged"
+        )
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
 
 
@@ -105,12 +109,16 @@ def _download(name: str, target: Path) -> Path:
 def _verify(name: str, data: bytes, source) -> None:
     size, md5 = FILES[name]
     if len(data) != size:
-        raise MnistError(f"{source}: expected {size:,} decompressed bytes, found {len(data):,} "
-                         f"(truncated or not MNIST); replace the file with a fresh copy")
+        raise MnistError(
+            f"{source}: expected {size:,} decompressed bytes, found {len(data):,} "
+            f"(truncated or not MNIST); replace the file with a fresh copy"
+        )
     digest = hashlib.md5(data).hexdigest()
     if digest != md5:
-        raise MnistError(f"{source}: MD5 of the decompressed bytes is {digest}, expected {md5} "
-                         f"(the file is damaged); replace it with a fresh copy")
+        raise MnistError(
+            f"{source}: MD5 of the decompressed bytes is {digest}, expected {md5} "
+            f"(the file is damaged); replace it with a fresh copy"
+        )
 
 
 def find_files(folder=None, download: bool = True) -> dict[str, Path]:
@@ -133,10 +141,12 @@ def find_files(folder=None, download: bool = True) -> dict[str, Path]:
 
 def _missing_message(name: str, folders: list[Path]) -> str:
     looked = "\n  ".join(str(f) for f in folders)
-    return (f"MNIST file {name}(.gz) not found. Looked in:\n  {looked}\n"
-            f"Fix: set MNIST_DIR to a folder with the four standard MNIST files "
-            f"(or put them in {SHARED_DIR}), or connect to the internet so that "
-            f"they can be downloaded into {cache_dir()}.")
+    return (
+        f"MNIST file {name}(.gz) not found. Looked in:\n  {looked}\n"
+        f"Fix: set MNIST_DIR to a folder with the four standard MNIST files "
+        f"(or put them in {SHARED_DIR}), or connect to the internet so that "
+        f"they can be downloaded into {cache_dir()}."
+    )
 
 
 def load_mnist(folder=None, download: bool = True):
@@ -147,16 +157,21 @@ def load_mnist(folder=None, download: bool = True):
         data = read_bytes(path)
         _verify(name, data, path)
         arrays[name] = parse_idx(data, str(path))
-    return (arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"],
-            arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"])
+    return (
+        arrays["train-images-idx3-ubyte"],
+        arrays["train-labels-idx1-ubyte"],
+        arrays["t10k-images-idx3-ubyte"],
+        arrays["t10k-labels-idx1-ubyte"],
+    )
 
 
-def load_mnist_float(folder=None, download: bool = True, limit_train: int | None = None,
-                     limit_test: int | None = None):
+def load_mnist_float(folder=None, download: bool = True, limit_train: int | None = None, limit_test: int | None = None):
     """Images scaled to float32 in [0, 1], flattened to 784 features; labels int64. Optional limits
     take the first examples (for test mode)."""
     x_train, y_train, x_test, y_test = load_mnist(folder, download)
+
     def prep(x, y, limit):
         x, y = x[:limit], y[:limit]
         return (x.reshape(len(x), -1).astype(np.float32) / 255.0), y.astype(np.int64)
+
     return (*prep(x_train, y_train, limit_train), *prep(x_test, y_test, limit_test))

@@ -9,6 +9,7 @@ one copy is the model answer in the solution notebook (the benchmark and the uni
 
 Keras and TensorFlow are imported lazily, so that a PyTorch-only user never pays for them.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,8 @@ from .optim import keras_adam, torch_adam
 N_INPUT, N_CLASSES = 784, 10
 IMAGE = (28, 28)
 HIDDEN = (1500, 1500, 1500)
-INIT_SD = 0.01          # sd parameter of the truncated normal for weights
-TRUNCATE = 2.0          # values beyond TRUNCATE * INIT_SD are redrawn
+INIT_SD = 0.01  # sd parameter of the truncated normal for weights
+TRUNCATE = 2.0  # values beyond TRUNCATE * INIT_SD are redrawn
 # Biases start at +0.1, the "slightly positive bias to avoid dead neurons" of the TensorFlow tutorial that
 # the exercise sheet follows; in the sheet's threshold notation h = W x - theta that is theta = -0.1.
 # A bias of -0.1 switches off every ReLU unit of the second and later layers at the start (their inputs
@@ -118,12 +119,12 @@ def torch_logits(model, x, batch: int = 2000) -> np.ndarray:
     model.eval()
     device = next(model.parameters()).device
     with torch.no_grad():
-        out = [model(torch.as_tensor(x[i:i + batch], device=device)).cpu().numpy() for i in range(0, len(x), batch)]
+        out = [model(torch.as_tensor(x[i : i + batch], device=device)).cpu().numpy() for i in range(0, len(x), batch)]
     return np.concatenate(out)
 
 
 def keras_logits(model, x, batch: int = 2000) -> np.ndarray:
-    return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
+    return np.concatenate([np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)])
 
 
 def minibatches(n: int, batch: int, steps: int, seed: int = 0):
@@ -134,13 +135,26 @@ def minibatches(n: int, batch: int, steps: int, seed: int = 0):
     for _ in range(steps):
         if pos + batch > n:
             order, pos = rng.permutation(n), 0
-        yield order[pos:pos + batch]
+        yield order[pos : pos + batch]
         pos += batch
 
 
-def train(framework: str, model, data, steps: int, optimizer: str, *, step: Callable, accuracy: Callable,
-          batch: int = 100, eval_every: int = 100, eval_n: int | None = None, seed: int = 0,
-          show_progress: bool = True, desc: str = "") -> dict:
+def train(
+    framework: str,
+    model,
+    data,
+    steps: int,
+    optimizer: str,
+    *,
+    step: Callable,
+    accuracy: Callable,
+    batch: int = 100,
+    eval_every: int = 100,
+    eval_n: int | None = None,
+    seed: int = 0,
+    show_progress: bool = True,
+    desc: str = "",
+) -> dict:
     """Train `model` ("keras" or "torch") on ``data = (x_train, y_train, x_test, y_test)`` with the
     sheet's `optimizer` ("sgd" or "adam").
 

@@ -1,11 +1,18 @@
 """Plotting helpers shared by the chapters."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 
-def plot_curves(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "",
-                xlabel: str = "iteration", ylabel: str = "accuracy", ax=None, logy: bool = False):
+def plot_curves(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    title: str = "",
+    xlabel: str = "iteration",
+    ylabel: str = "accuracy",
+    ax=None,
+    logy: bool = False,
+):
     """Plot named curves, each given as ``(x, y)``; names ending in 'test' are drawn dashed.
 
     Returns the matplotlib Axes so that a notebook can add to it.
@@ -33,5 +40,4 @@ def plot_curves(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], t
 
 def history_curves(history: Mapping[str, Sequence[float]], every: int = 1, prefix: str = ""):
     """Turn ``{"train": [...], "test": [...]}`` logged every `every` steps into plot_curves input."""
-    return {f"{prefix}{name}": ([every * (i + 1) for i in range(len(v))], list(v))
-            for name, v in history.items()}
+    return {f"{prefix}{name}": ([every * (i + 1) for i in range(len(v))], list(v)) for name, v in history.items()}

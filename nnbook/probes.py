@@ -9,6 +9,7 @@ Whatever framework a student used (a `torch.nn.Module` or a Keras model), these 
 * list the parameters that feed one output of a PyTorch model (`parameters_feeding`): two decoders
   that share one encoder share exactly the encoder's parameters.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -34,6 +35,7 @@ def predict(model, *inputs, what: str = "calling the model", method: str | None 
 
     Integer inputs go in as int64 (torch) / int32 (Keras), real ones as float32. Returns NumPy
     float64 output(s); a crash becomes a GradingError naming `what`."""
+
     def convert(x, torch_side):
         x = np.asarray(x)
         if np.issubdtype(x.dtype, np.integer):
@@ -53,16 +55,19 @@ def predict(model, *inputs, what: str = "calling the model", method: str | None 
             finally:
                 model.train(was_training)
     else:
+
         def run():
             args = [convert(x, False) for x in inputs]
             if method:
                 return getattr(model, method)(*args)
             return model(args[0] if len(args) == 1 else args, training=False)
+
     return to_numpy(attempt(run, what))
 
 
-def dependence(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: int, vocab_size: int,
-               seed: int = 0) -> np.ndarray:
+def dependence(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: int, vocab_size: int, seed: int = 0
+) -> np.ndarray:
     """How much each time step of ``f(x)`` moves when the tokens at `position` change.
 
     `x` holds integer tokens of shape (batch, time, ...); every sequence gets a different token at
@@ -77,8 +82,7 @@ def dependence(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: i
     changed[:, position] = (changed[:, position] + shift) % vocab_size
     before, after = np.asarray(f(x)), np.asarray(f(changed))
     if before.shape != after.shape or before.ndim < 2:
-        fail(f"dependence: outputs of shape {before.shape} and {after.shape} "
-                           f"have no (batch, time, ...) layout")
+        fail(f"dependence: outputs of shape {before.shape} and {after.shape} have no (batch, time, ...) layout")
     diff = np.abs(after - before)
     return diff.reshape(diff.shape[0], diff.shape[1], -1).max(axis=(0, 2))
 
@@ -99,10 +103,10 @@ def parameters_feeding(model, inputs, pick: Callable, seed: int = 0) -> set[str]
             (out * weights).sum().backward()
         finally:
             model.train(was_training)
-        names = {name for name, p in model.named_parameters()
-                 if p.grad is not None and bool(torch.any(p.grad != 0))}
+        names = {name for name, p in model.named_parameters() if p.grad is not None and bool(torch.any(p.grad != 0))}
         model.zero_grad(set_to_none=True)
         return names
+
     return attempt(run, "back-propagating from one output of the model")
 
 

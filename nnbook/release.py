@@ -17,6 +17,7 @@ sense only on the website. `StudentMarkdown` runs first in `nbgrader generate_as
 
 It changes no code cell and no cell of nbgrader's (answers, tests), so grading is untouched.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,10 +29,27 @@ from nbconvert.preprocessors import Preprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
-FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                   re.M | re.S)
-ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error",
-               "seealso", "admonition", "dropdown", "margin", "sidebar", "topic", "epigraph"}
+FENCE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
+)
+ADMONITIONS = {
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "seealso",
+    "admonition",
+    "dropdown",
+    "margin",
+    "sidebar",
+    "topic",
+    "epigraph",
+}
 
 
 def course_file(relative: str | Path) -> Path | None:
@@ -82,8 +100,11 @@ def page_title(target: str, base: Path) -> str:
     for suffix in (".md", ".ipynb"):
         path = course_file(relative.with_suffix(suffix))
         if path is not None:
-            text = path.read_text() if suffix == ".md" else "\n".join(
-                c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+            text = (
+                path.read_text()
+                if suffix == ".md"
+                else "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+            )
             match = re.search(r"^#\s+(.+)$", text, re.M)
             if match:
                 return match.group(1).strip()

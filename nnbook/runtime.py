@@ -6,6 +6,7 @@
 * ``quick`` -- the default, for readers and the book build: minutes on a laptop CPU;
 * ``full``  -- the exercise sheets' exact settings (GPU recommended).
 """
+
 from __future__ import annotations
 
 import os

@@ -14,22 +14,24 @@ The memory task
     the default 9 symbols, ``BLANK = 9`` and ``DELIM = 10``; inputs have ``symbols + 2`` one-hot
     features, targets ``symbols + 1`` classes (the delimiter is never a target).
 """
+
 from __future__ import annotations
 
 import time
 
 import numpy as np
 
-SYMBOLS = 9                 # r_i is uniform in 0..8
-BLANK = SYMBOLS             # 9
-DELIM = SYMBOLS + 1         # 10
-N_IN = SYMBOLS + 2          # one-hot input size: symbols, blank, delimiter
-N_OUT = SYMBOLS + 1         # output classes: symbols and blank
-PERIODS = (10.0, 40.0)      # sine periods in samples
+SYMBOLS = 9  # r_i is uniform in 0..8
+BLANK = SYMBOLS  # 9
+DELIM = SYMBOLS + 1  # 10
+N_IN = SYMBOLS + 2  # one-hot input size: symbols, blank, delimiter
+N_OUT = SYMBOLS + 1  # output classes: symbols and blank
+PERIODS = (10.0, 40.0)  # sine periods in samples
 
 
-def sine_curves(n: int, length: int, seed: int = 0, periods: tuple[float, float] = PERIODS,
-                return_params: bool = False):
+def sine_curves(
+    n: int, length: int, seed: int = 0, periods: tuple[float, float] = PERIODS, return_params: bool = False
+):
     """`n` sine curves of `length` samples, shape ``(n, length)``, float32.
 
     Sample ``t`` of curve ``k`` is ``sin(2 pi t / P_k + phi_k)``, ``P_k`` uniform in `periods`
@@ -80,7 +82,7 @@ def memory_task(n: int, L: int, S: int, seed: int = 0, symbols: int = SYMBOLS) -
     y = np.full((n, T), blank, dtype=np.int64)
     x[:, :L] = r
     x[:, L + S] = delim
-    y[:, T - L:] = r
+    y[:, T - L :] = r
     return x, y
 
 
@@ -100,15 +102,47 @@ def chance_recall(symbols: int = SYMBOLS) -> float:
 # --------------------------------------------------------------------------- the chapter's runs
 # How much each run mode trains (the notebook and tools/full_runs.py read the same numbers).
 SETTINGS = {
-    "test": dict(sine_curves=256, sine_length=12, sine_steps=10, tf_sine_steps=3, test_curves=16,
-                 memory_L=2, memory_gaps=[0, 4], memory_steps=10, lstm_units=8, batch=32, lr=1e-2),
-    "quick": dict(sine_curves=2000, sine_length=60, sine_steps=1500, tf_sine_steps=600, test_curves=200,
-                  memory_L=2, memory_gaps=[0, 10, 20, 40], memory_steps=2000, lstm_units=24, batch=128, lr=1e-2),
-    "full": dict(sine_curves=5000, sine_length=60, sine_steps=6000, tf_sine_steps=6000, test_curves=500,
-                 memory_L=5, memory_gaps=[0, 5, 10, 20, 40, 80], memory_steps=6000, lstm_units=64, batch=128,
-                 lr=1e-2),
+    "test": dict(
+        sine_curves=256,
+        sine_length=12,
+        sine_steps=10,
+        tf_sine_steps=3,
+        test_curves=16,
+        memory_L=2,
+        memory_gaps=[0, 4],
+        memory_steps=10,
+        lstm_units=8,
+        batch=32,
+        lr=1e-2,
+    ),
+    "quick": dict(
+        sine_curves=2000,
+        sine_length=60,
+        sine_steps=1500,
+        tf_sine_steps=600,
+        test_curves=200,
+        memory_L=2,
+        memory_gaps=[0, 10, 20, 40],
+        memory_steps=2000,
+        lstm_units=24,
+        batch=128,
+        lr=1e-2,
+    ),
+    "full": dict(
+        sine_curves=5000,
+        sine_length=60,
+        sine_steps=6000,
+        tf_sine_steps=6000,
+        test_curves=500,
+        memory_L=5,
+        memory_gaps=[0, 5, 10, 20, 40, 80],
+        memory_steps=6000,
+        lstm_units=64,
+        batch=128,
+        lr=1e-2,
+    ),
 }
-WARMUP, TEST_LENGTH = 20, 100     # closed loop: warm up on 20 samples, generate the other 80
+WARMUP, TEST_LENGTH = 20, 100  # closed loop: warm up on 20 samples, generate the other 80
 
 
 def settings() -> dict:
@@ -167,16 +201,27 @@ def _adam_step(train_step, cell, readout, loss_fn, lr: float, device, steps: int
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(1, steps))
 
     def step(x, y):
-        out = train_step(cell, readout, optimizer, torch.tensor(x, device=device), torch.tensor(y, device=device),
-                         loss_fn, 5.0)
+        out = train_step(
+            cell, readout, optimizer, torch.tensor(x, device=device), torch.tensor(y, device=device), loss_fn, 5.0
+        )
         schedule.step()
         return out
 
     return step
 
 
-def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate, cfg: dict, device="cpu",
-             seed: int = 0, desc: str | None = None) -> dict:
+def run_sine(
+    make_cell,
+    make_readout,
+    units: int,
+    train_step,
+    loss_fn,
+    generate,
+    cfg: dict,
+    device="cpu",
+    seed: int = 0,
+    desc: str | None = None,
+) -> dict:
     """GIVEN driver (PyTorch) for the chapter's sine experiment, built from the student's pieces: train
     ``make_cell(1, units)`` + ``make_readout(units, 1)`` with ``train_step`` (Adam from ``cfg["lr"]`` with a
     cosine decay to 0, batches of ``cfg["batch"]``) on ``cfg["sine_curves"]`` curves, then continue
@@ -188,18 +233,43 @@ def run_sine(make_cell, make_readout, units: int, train_step, loss_fn, generate,
     cell, readout = make_cell(1, units).to(device), make_readout(units, 1).to(device)
     x, y = next_step_pairs(sine_curves(cfg["sine_curves"], cfg["sine_length"], seed=seed))
     start = time.perf_counter()
-    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["sine_steps"]),
-                   sine_batches(x, y, cfg["batch"], seed=seed), cfg["sine_steps"], desc=desc)
+    losses = train(
+        _adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["sine_steps"]),
+        sine_batches(x, y, cfg["batch"], seed=seed),
+        cfg["sine_steps"],
+        desc=desc,
+    )
     seconds = time.perf_counter() - start
     curves = sine_curves(cfg["test_curves"], TEST_LENGTH, seed=seed + 1)[..., None]
     with torch.no_grad():
         generated = generate(cell, readout, torch.tensor(curves, device=device), WARMUP).cpu().numpy()
-    return dict(cell=cell, readout=readout, losses=losses, seconds=seconds, curves=curves, generated=generated,
-                mse=closed_loop_mse(generated, curves), parameters=_count(cell, readout))
+    return dict(
+        cell=cell,
+        readout=readout,
+        losses=losses,
+        seconds=seconds,
+        curves=curves,
+        generated=generated,
+        mse=closed_loop_mse(generated, curves),
+        parameters=_count(cell, readout),
+    )
 
 
-def run_memory(make_cell, make_readout, units: int, train_step, loss_fn, recall, L: int, S: int, cfg: dict,
-               device="cpu", seed: int = 0, desc: str | None = None, n_test: int = 1000) -> dict:
+def run_memory(
+    make_cell,
+    make_readout,
+    units: int,
+    train_step,
+    loss_fn,
+    recall,
+    L: int,
+    S: int,
+    cfg: dict,
+    device="cpu",
+    seed: int = 0,
+    desc: str | None = None,
+    n_test: int = 1000,
+) -> dict:
     """GIVEN driver (PyTorch) for the memory task, built from the student's pieces: train a fresh cell and
     read-out on ``cfg["memory_steps"]`` fresh batches, then measure the loss and the recall accuracy on
     `n_test` test sequences (always the same ones for a given L and S)."""
@@ -208,16 +278,27 @@ def run_memory(make_cell, make_readout, units: int, train_step, loss_fn, recall,
     torch.manual_seed(seed)
     cell, readout = make_cell(N_IN, units).to(device), make_readout(units, N_OUT).to(device)
     start = time.perf_counter()
-    losses = train(_adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["memory_steps"]),
-                   memory_batches(cfg["batch"], L, S, seed=seed), cfg["memory_steps"], desc=desc)
+    losses = train(
+        _adam_step(train_step, cell, readout, loss_fn, cfg["lr"], device, cfg["memory_steps"]),
+        memory_batches(cfg["batch"], L, S, seed=seed),
+        cfg["memory_steps"],
+        desc=desc,
+    )
     seconds = time.perf_counter() - start
     x, y = memory_task(n_test, L, S, seed=123_456)
     with torch.no_grad():
         outputs, _ = cell(torch.tensor(one_hot(x), device=device), cell.zero_state(n_test))
         logits = readout(outputs)
         test_loss = float(loss_fn(logits, torch.tensor(y, device=device)))
-    return dict(cell=cell, readout=readout, losses=losses, seconds=seconds, test_loss=test_loss,
-                recall=float(recall(logits, y, L)), parameters=_count(cell, readout))
+    return dict(
+        cell=cell,
+        readout=readout,
+        losses=losses,
+        seconds=seconds,
+        test_loss=test_loss,
+        recall=float(recall(logits, y, L)),
+        parameters=_count(cell, readout),
+    )
 
 
 def _count(*modules) -> int:

@@ -5,21 +5,22 @@ The data generator, the exact class prior, the metrics and the models are exerci
 their one copy is the model answer in the solution notebook (benchmarks and unit tests load it with
 `nnbook_grader.answers.load`), never this module.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-N_SERIES = 10_000   # series in the exercise sheet
-N_TRAIN = 8_000     # the first 8000 train, the other 2000 test
-LENGTH = 30         # digits per series
-DIGITS = 10         # digits 0..9
-THRESHOLD = 100     # label 1 when the sum is >= 100
+N_SERIES = 10_000  # series in the exercise sheet
+N_TRAIN = 8_000  # the first 8000 train, the other 2000 test
+LENGTH = 30  # digits per series
+DIGITS = 10  # digits 0..9
+THRESHOLD = 100  # label 1 when the sum is >= 100
 
 
 def digit_stats(digits: int = DIGITS) -> tuple[float, float]:
     """Mean and standard deviation of one uniform digit ``0..digits-1``."""
     mean = (digits - 1) / 2
-    var = (digits ** 2 - 1) / 12
+    var = (digits**2 - 1) / 12
     return mean, float(np.sqrt(var))
 
 

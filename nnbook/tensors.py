@@ -1,5 +1,6 @@
 """Framework-neutral access to tensors and models (NumPy, PyTorch, TensorFlow / Keras): one home for
 turning a value into a NumPy array and for counting a model's parameters."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ characters are labelled inside (1) or outside (0) the quotation marks.
 Nothing here touches the network: every text comes from the Python installation itself and every
 generator is deterministic given its seed.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -18,6 +19,7 @@ QUOTE = '"'
 
 
 # --------------------------------------------------------------------------- texts shipped with Python
+
 
 def zen_of_python() -> str:
     """'The Zen of Python, by Tim Peters' (PEP 20), decoded from the stdlib module `this` (which
@@ -59,6 +61,7 @@ def text_fingerprint(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- characters <-> integers
+
 
 class CharVocab:
     """A character vocabulary: the sorted distinct characters of a text, mapped to 0..size-1."""
@@ -102,6 +105,7 @@ def next_char_batch(ids: np.ndarray, batch_size: int, seq_len: int, rng: np.rand
 
 # --------------------------------------------------------------------------- direct speech
 
+
 def direct_speech_labels(text: str, quote: str = QUOTE) -> np.ndarray:
     """1 for every character of a quotation, its two quotation marks included, else 0.
 
@@ -121,8 +125,17 @@ _OPENERS = ["I", "We", "You", "They", "It", "Nobody"]
 _VERBS = ["saw", "heard", "found", "lost", "wanted", "opened", "closed", "took"]
 _THINGS = ["the key", "a light", "the boat", "the letter", "a bird", "the door", "the map", "a song"]
 _PLACES = ["in the forest", "by the river", "at the station", "on the hill", "in the kitchen", "at night"]
-_ACTIONS = ["walked to the window", "looked at the sea", "sat down", "opened the door",
-            "closed the book", "stood up", "laughed", "went outside", "turned around"]
+_ACTIONS = [
+    "walked to the window",
+    "looked at the sea",
+    "sat down",
+    "opened the door",
+    "closed the book",
+    "stood up",
+    "laughed",
+    "went outside",
+    "turned around",
+]
 
 
 def _speech(rng: np.random.Generator) -> str:
@@ -152,17 +165,17 @@ def speech_story(n_sentences: int, seed: int = 0) -> str:
         end = "?" if question else pick([".", "!"])
         form = rng.integers(4)
         who, say = pick(_NAMES), pick(_SAY)
-        if form == 0:   # "Speech," said Anna.
+        if form == 0:  # "Speech," said Anna.
             mid = "?" if question else pick([",", "!"])
-            out.append(f'{QUOTE}{speech}{mid}{QUOTE} {say} {who}.')
+            out.append(f"{QUOTE}{speech}{mid}{QUOTE} {say} {who}.")
         elif form == 1:  # Anna said, "Speech."
-            out.append(f'{cap(who)} {say}, {QUOTE}{speech}{end}{QUOTE}')
+            out.append(f"{cap(who)} {say}, {QUOTE}{speech}{end}{QUOTE}")
         elif form == 2:  # "Speech," said Anna, "more speech."
             more = _speech(rng)
             end2 = "?" if more.split()[0] in ("Where", "Who", "Did", "Have") else "."
             more = more if more.startswith("I ") else more[0].lower() + more[1:]
             out.append(f"{QUOTE}{speech},{QUOTE} {say} {who}, {QUOTE}{more}{end2}{QUOTE}")
-        else:            # narration
+        else:  # narration
             out.append(f"{cap(who)} {pick(_ACTIONS)} {pick(_PLACES)}.")
     return " ".join(out)
 
@@ -176,4 +189,4 @@ def speech_windows(text: str, n: int, length: int, seed: int = 0, quote: str = Q
     labels = direct_speech_labels(text, quote)
     rng = np.random.default_rng(seed)
     starts = rng.integers(0, len(text) - length + 1, size=n)
-    return [text[s:s + length] for s in starts], np.stack([labels[s:s + length] for s in starts])
+    return [text[s : s + length] for s in starts], np.stack([labels[s : s + length] for s in starts])

@@ -19,17 +19,18 @@ exactly (up to rounding). The initial condition is a Gaussian bump at rest at a 
 
 Everything is deterministic given a seed and needs no network.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-SIZE = 16            # grid size of the exercise sheet (16 x 16 pixels)
-COURANT = 0.5        # C = c dt / dx, below the 2-D stability limit 1/sqrt(2)
-SIGMA = 2.0          # width of the initial Gaussian bump, in pixels
-AMPLITUDE = 2.5      # height of the initial bump: the field's standard deviation is then about 0.4
-TRAIN_STEPS = 40     # steps per training / validation sequence
-TEST_STEPS = 80      # steps per test sequence
-TEACHER_STEPS = 15   # closed-loop test: 15 teacher-forced steps, then 65 closed-loop steps
+SIZE = 16  # grid size of the exercise sheet (16 x 16 pixels)
+COURANT = 0.5  # C = c dt / dx, below the 2-D stability limit 1/sqrt(2)
+SIGMA = 2.0  # width of the initial Gaussian bump, in pixels
+AMPLITUDE = 2.5  # height of the initial bump: the field's standard deviation is then about 0.4
+TRAIN_STEPS = 40  # steps per training / validation sequence
+TEST_STEPS = 80  # steps per test sequence
+TEACHER_STEPS = 15  # closed-loop test: 15 teacher-forced steps, then 65 closed-loop steps
 
 # the 8 neighbours of a pixel as (row offset, column offset), in the order the chapter uses
 OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
@@ -73,8 +74,9 @@ def random_centres(n: int, size: int, seed: int, margin: float = 2.0) -> np.ndar
     return rng.uniform(margin, size - 1 - margin, size=(n, 2))
 
 
-def make_waves(n: int, steps: int, size: int = SIZE, seed: int = 0, courant: float = COURANT,
-               sigma: float = SIGMA) -> np.ndarray:
+def make_waves(
+    n: int, steps: int, size: int = SIZE, seed: int = 0, courant: float = COURANT, sigma: float = SIGMA
+) -> np.ndarray:
     """``n`` wave sequences of ``steps + 1`` frames each, float32, shape ``(n, steps + 1, size, size)``.
 
     A sequence of ``steps`` prediction steps needs ``steps + 1`` frames: the inputs are frames
@@ -101,8 +103,9 @@ def energy(frames: np.ndarray, courant: float = COURANT) -> np.ndarray:
     a, b = u[..., 1:, :, :], u[..., :-1, :, :]
     pad = [(0, 0)] * (u.ndim - 2) + [(1, 1), (1, 1)]
     pa, pb = np.pad(a, pad), np.pad(b, pad)
-    potential = (np.diff(pa, axis=-1) * np.diff(pb, axis=-1)).sum(axis=(-2, -1)) \
-        + (np.diff(pa, axis=-2) * np.diff(pb, axis=-2)).sum(axis=(-2, -1))
+    potential = (np.diff(pa, axis=-1) * np.diff(pb, axis=-1)).sum(axis=(-2, -1)) + (
+        np.diff(pa, axis=-2) * np.diff(pb, axis=-2)
+    ).sum(axis=(-2, -1))
     kinetic = ((a - b) ** 2).sum(axis=(-2, -1))
     return 0.5 * kinetic + 0.5 * courant**2 * potential
 
@@ -118,7 +121,7 @@ def last_frame_baseline(inputs, n_teacher: int = TEACHER_STEPS):
     teacher-forced input frame ``inputs[:, n_teacher - 1]``."""
     x = np.asarray(inputs)
     out = x.copy()
-    out[:, n_teacher:] = x[:, n_teacher - 1:n_teacher]
+    out[:, n_teacher:] = x[:, n_teacher - 1 : n_teacher]
     return out
 
 
@@ -153,7 +156,7 @@ def build_tcn(size: int = SIZE, channels: int = 64, kernel_size: int = 3, dilati
             layers.append(nn.Conv1d(width, size * size, 1, bias=bias))
             self.net = nn.Sequential(*layers)
 
-        def forward(self, x):                                   # (B, T, H, W)
+        def forward(self, x):  # (B, T, H, W)
             b, t, h, w = x.shape
             y = self.net(x.reshape(b, t, h * w).transpose(1, 2))  # (B, H*W, T)
             return y.transpose(1, 2).reshape(b, t, h, w)
@@ -161,7 +164,7 @@ def build_tcn(size: int = SIZE, channels: int = 64, kernel_size: int = 3, dilati
         def step(self, x, state=None):
             """One step: append frame x (B, H, W) to the window, predict the next frame."""
             window = x[:, None] if state is None else torch.cat([state, x[:, None]], 1)
-            window = window[:, -self.receptive_field:]
+            window = window[:, -self.receptive_field :]
             return self.forward(window)[:, -1], window
 
     return TCN()

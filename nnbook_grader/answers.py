@@ -12,6 +12,7 @@ be stale: it is the notebook's answer, as it stands now.
 An answer cell that is loaded must be self-contained: it imports what it uses (the set-up cell of
 the notebook is not run). `load` checks this before executing anything and names the missing imports.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -99,8 +100,10 @@ def load(chapter: str, *grade_ids: str) -> types.ModuleType:
     known = [grade_id for _, grade_id, _ in cells]
     missing = [g for g in grade_ids if g not in known]
     if missing:
-        raise AnswerError(f"{folder.name} has no answer cell with grade_id {', '.join(map(repr, missing))}; "
-                          f"its answer cells are {known}")
+        raise AnswerError(
+            f"{folder.name} has no answer cell with grade_id {', '.join(map(repr, missing))}; "
+            f"its answer cells are {known}"
+        )
     chosen = [c for c in cells if not grade_ids or c[1] in grade_ids]
     filenames = {grade_id: f"<{folder.name}/{nb}: answer {grade_id}>" for nb, grade_id, _ in chosen}
     bound_all, free_all = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}, {}
@@ -114,12 +117,16 @@ def load(chapter: str, *grade_ids: str) -> types.ModuleType:
     unresolved = {g: sorted(f - bound_all) for g, f in free_all.items() if f - bound_all}
     if unresolved:
         detail = "; ".join(f"{g} uses {', '.join(names)}" for g, names in unresolved.items())
-        raise AnswerError(f"{folder.name}: answer cells must import what they use (the notebook's set-up cell "
-                          f"is not run): {detail}")
+        raise AnswerError(
+            f"{folder.name}: answer cells must import what they use (the notebook's set-up cell is not run): {detail}"
+        )
 
     name = "nnbook_grader.answers." + re.sub(r"\W", "_", folder.name)
-    module = types.ModuleType(name, f"Model answers {', '.join(g for _, g, _ in chosen)} of {folder.name}, "
-                                    f"executed from the solution notebook's answer cells.")
+    module = types.ModuleType(
+        name,
+        f"Model answers {', '.join(g for _, g, _ in chosen)} of {folder.name}, "
+        f"executed from the solution notebook's answer cells.",
+    )
     module.__file__ = str(folder)
     module.grade_ids = tuple(g for _, g, _ in chosen)
     previous = sys.modules.get(name)

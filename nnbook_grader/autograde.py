@@ -18,6 +18,7 @@ A state file ``.grading/state.json`` remembers, per submission, the digest of wh
 result; a run skips what has not changed (``--force`` grades all) and continues where a crash or
 Ctrl-C stopped the last one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,11 +43,11 @@ STATE = ".grading"
 class Submission:
     student: str
     chapter: str
-    notebooks: dict = field(default_factory=dict)   # notebook name -> sanitized json
-    notes: list = field(default_factory=list)       # what the grader noticed and did
-    forced: dict = field(default_factory=dict)      # notebook name -> reason: not executed, all tests fail
+    notebooks: dict = field(default_factory=dict)  # notebook name -> sanitized json
+    notes: list = field(default_factory=list)  # what the grader noticed and did
+    forced: dict = field(default_factory=dict)  # notebook name -> reason: not executed, all tests fail
     digest: str = ""
-    results: dict = field(default_factory=dict)     # notebook name -> run_notebook result
+    results: dict = field(default_factory=dict)  # notebook name -> run_notebook result
 
     @property
     def key(self) -> str:
@@ -55,6 +56,7 @@ class Submission:
 
 # ---------------------------------------------------------------------------------------------
 # the course: config, gradebook, state
+
 
 class Course:
     def __init__(self, root: Path, db_url: str | None = None, limits: dict | None = None):
@@ -90,6 +92,7 @@ class Course:
 
     def coursedir(self, **overrides):
         from nbgrader.coursedir import CourseDirectory
+
         coursedir = CourseDirectory(config=self.config)
         for key, value in overrides.items():
             setattr(coursedir, key, value)
@@ -102,20 +105,23 @@ class Course:
     def release(self, chapters) -> None:
         """The gradebook must know each chapter (nbgrader generate_assignment; idempotent)."""
         from nbgrader.apps.api import NbGraderAPI
+
         api = NbGraderAPI(coursedir=self.coursedir(), config=self.config)
         api.log.setLevel(logging.ERROR)  # "removing existing assignment" and the like: routine here
         for chapter in chapters:
             result = api.generate_assignment(chapter, force=True)
             if not result["success"]:
-                raise RuntimeError(f"nbgrader generate_assignment {chapter} failed:\n{result.get('error', '')}"
-                                   f"\n{result.get('log', '')[-3000:]}")
+                raise RuntimeError(
+                    f"nbgrader generate_assignment {chapter} failed:\n{result.get('error', '')}"
+                    f"\n{result.get('log', '')[-3000:]}"
+                )
 
 
 def _driver(url: str) -> str:
     """SQLAlchemy 2.1 reads postgresql:// as psycopg 3; the pinned driver is psycopg2."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 
@@ -139,6 +145,7 @@ def find(course: Course, students=None, chapters=None) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # stage and sanitize (grader)
+
 
 def stage(course: Course, student: str, chapter: str) -> Submission:
     sub = Submission(student, chapter)
@@ -184,11 +191,13 @@ def stage(course: Course, student: str, chapter: str) -> Submission:
 def sanitize(course: Course, sub: Submission) -> None:
     """nbgrader's sanitize preprocessors, as its Autograde converter runs them."""
     from nbgrader.converters import Autograde
+
     pps = course.config.Autograde.get("sanitize_preprocessors") or Autograde.sanitize_preprocessors.default_value
     for name in course.notebooks_of(sub.chapter):
         nb = nbformat.read(course.staged / sub.student / sub.chapter / f"{name}.ipynb", as_version=4)
-        resources = {"nbgrader": {"notebook": name, "assignment": sub.chapter, "student": sub.student,
-                                  "db_url": course.db_url}}
+        resources = {
+            "nbgrader": {"notebook": name, "assignment": sub.chapter, "student": sub.student, "db_url": course.db_url}
+        }
         for pp in pps:
             nb, resources = pp(config=course.config).preprocess(nb, resources)
         sub.notes += [n for n in resources["nbgrader"].get("tampering", []) if n not in sub.notes]
@@ -198,8 +207,10 @@ def sanitize(course: Course, sub: Submission) -> None:
 # ---------------------------------------------------------------------------------------------
 # record (grader): nbgrader's Autograde converter with the executed notebook in place of Execute
 
+
 class Replay:
     """Stands in for nbgrader's Execute: returns the notebook executed in the box."""
+
     results: ClassVar[dict] = {}
     notes: ClassVar[dict] = {}
 
@@ -216,9 +227,11 @@ class Replay:
                     raise RuntimeError("the executed notebook does not match the sanitized one")
                 notes = cls.notes.get((info["student"], info["assignment"]))
                 if notes:  # shown at the top of the autograded notebook and so in the feedback
-                    done.cells.insert(0, nbformat.v4.new_markdown_cell(
-                        "**Grading notes**\n\n" + "\n".join(f"* {n}" for n in notes)))
+                    done.cells.insert(
+                        0, nbformat.v4.new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"* {n}" for n in notes))
+                    )
                 return done, resources
+
         return ReplayExecuted
 
 
@@ -234,8 +247,11 @@ def record(course: Course, sub: Submission, notes: list[str]) -> dict:
     config = course.config.copy()
     steps = config.Autograde.get("autograde_preprocessors") or Autograde.autograde_preprocessors.default_value
     config.Autograde.autograde_preprocessors = [Replay.make() if s is Execute else s for s in steps]
-    coursedir = course.coursedir(submitted_directory=str(course.staged.relative_to(course.root)),
-                                 assignment_id=sub.chapter, student_id=sub.student)
+    coursedir = course.coursedir(
+        submitted_directory=str(course.staged.relative_to(course.root)),
+        assignment_id=sub.chapter,
+        student_id=sub.student,
+    )
     app = Autograde(coursedir=coursedir, config=config)
     app.force, app.create_student = True, True
     out = capture_log(app)
@@ -250,6 +266,7 @@ def record(course: Course, sub: Submission, notes: list[str]) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # the workers
+
 
 def _env() -> dict:
     keep = ("NNBOOK_MODE", "MNIST_DIR", "TF_CPP_MIN_LOG_LEVEL")
@@ -266,11 +283,18 @@ class Workers:
         self.n, self.scheduler, self.client, self.cluster = n, scheduler, None, None
         if scheduler or n > 1:
             from dask.distributed import Client, LocalCluster
+
             if scheduler:
                 self.client = Client(scheduler, timeout=30)
             else:
-                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=0,
-                                            dashboard_address=None, silence_logs=40)
+                self.cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    memory_limit=0,
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
                 self.client = Client(self.cluster)
             self.client.run(_prepare_worker, str(Path(__file__).resolve().parent.parent))
 
@@ -287,6 +311,7 @@ class Workers:
                 yield tag, _run_safely(*args)
             return
         from dask.distributed import as_completed
+
         futures = {}
         for tag, *args in jobs:
             future = self.client.submit(_run_safely, *args, pure=False, key=f"grade-{'-'.join(tag)}-{time.time_ns()}")
@@ -295,8 +320,7 @@ class Workers:
             try:
                 result = future.result()
             except Exception as e:  # noqa: BLE001 (a worker lost: killed, machine down)
-                result = {"notebook": None, "status": "worker lost", "reason": f"{type(e).__name__}: {e}",
-                          "seconds": 0}
+                result = {"notebook": None, "status": "worker lost", "reason": f"{type(e).__name__}: {e}", "seconds": 0}
             yield futures[future], result
 
     def close(self):
@@ -315,12 +339,12 @@ def _run_safely(nb_json, limits, env):
     try:
         return run_notebook(nb_json, limits, env)
     except Exception as e:  # noqa: BLE001 (the box itself failed: recorded, never fatal)
-        return {"notebook": None, "status": "box failed", "reason": f"{type(e).__name__}: {str(e)[:500]}",
-                "seconds": 0}
+        return {"notebook": None, "status": "box failed", "reason": f"{type(e).__name__}: {str(e)[:500]}", "seconds": 0}
 
 
 def forced_result(nb_json: str, reason: str, ename: str) -> dict:
     from .box import mark_not_run
+
     nb = nbformat.reads(nb_json, as_version=4)
     mark_not_run(nb, 0, ename, reason)
     return {"notebook": nbformat.writes(nb), "status": "not run", "reason": reason, "seconds": 0}
@@ -329,9 +353,19 @@ def forced_result(nb_json: str, reason: str, ename: str) -> dict:
 # ---------------------------------------------------------------------------------------------
 # the command
 
-def autograde(root=".", students=None, chapters=None, workers: int = 1, scheduler: str | None = None,
-              force: bool = False, db_url: str | None = None, limits: dict | None = None, progress: bool = True,
-              out=sys.stdout) -> dict:
+
+def autograde(
+    root=".",
+    students=None,
+    chapters=None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    db_url: str | None = None,
+    limits: dict | None = None,
+    progress: bool = True,
+    out=sys.stdout,
+) -> dict:
     """Grade what changed (everything with `force`); return {student/chapter: state entry}."""
     course = Course(Path(root), db_url, limits)
     if course.limits.threads == 0 and workers > 1 and not scheduler:
@@ -339,8 +373,10 @@ def autograde(root=".", students=None, chapters=None, workers: int = 1, schedule
         course.limits.threads = max(1, (os.cpu_count() or 1) // workers)
     todo = find(course, students, chapters)
     if not todo:
-        raise SystemExit(f"nothing to grade: put submissions in {course.folder('submitted')}/<student>/<chapter>/"
-                         f"<notebook>.ipynb (nbgrader collect or zip_collect does this)")
+        raise SystemExit(
+            f"nothing to grade: put submissions in {course.folder('submitted')}/<student>/<chapter>/"
+            f"<notebook>.ipynb (nbgrader collect or zip_collect does this)"
+        )
     print(f"isolation: {describe(course.limits)}", file=out)
     check_isolation(course.limits)
     course.release(sorted({c for _, c in todo}))
@@ -348,14 +384,22 @@ def autograde(root=".", students=None, chapters=None, workers: int = 1, schedule
     for student, chapter in todo:
         sub = stage(course, student, chapter)
         old = course.state.get(sub.key, {})
-        if not force and old.get("digest") == sub.digest and old.get("status") and \
-                (course.folder("autograded") / student / chapter).is_dir():
+        if (
+            not force
+            and old.get("digest") == sub.digest
+            and old.get("status")
+            and (course.folder("autograded") / student / chapter).is_dir()
+        ):
             continue
         subs.append(sub)
     skipped = len(todo) - len(subs)
     pool = Workers(workers, scheduler) if subs else None
-    print(f"{len(todo)} submissions: {len(subs)} to grade, {skipped} unchanged"
-          + (f"; {pool.describe()}" if pool else ""), file=out, flush=True)
+    print(
+        f"{len(todo)} submissions: {len(subs)} to grade, {skipped} unchanged"
+        + (f"; {pool.describe()}" if pool else ""),
+        file=out,
+        flush=True,
+    )
     bar = _bar(len(subs), progress, out)
     failed = 0
     try:
@@ -371,11 +415,13 @@ def autograde(root=".", students=None, chapters=None, workers: int = 1, schedule
                     jobs.append(((sub.student, sub.chapter, name), nb_json, course.limits, _env()))
         by_key = {s.key: s for s in subs}
         ready = [s for s in subs if not waiting[s.key]]
-        for tag, result in (pool.map(jobs) if pool else []):
+        for tag, result in pool.map(jobs) if pool else []:
             sub = by_key[f"{tag[0]}/{tag[1]}"]
             if result["notebook"] is None:
-                result = {**forced_result(sub.notebooks[tag[2]], result["reason"], "GraderError"),
-                          "status": result["status"]}
+                result = {
+                    **forced_result(sub.notebooks[tag[2]], result["reason"], "GraderError"),
+                    "status": result["status"],
+                }
             sub.results[tag[2]] = result
             waiting[sub.key].discard(tag[2])
             if not waiting[sub.key]:
@@ -395,8 +441,11 @@ def autograde(root=".", students=None, chapters=None, workers: int = 1, schedule
 
 
 def _finish(course: Course, sub: Submission, bar) -> int:
-    reasons = [f"{name}: {r['reason']}" for name, r in sub.results.items()
-               if r["status"] != "ok" and r["reason"] and name not in sub.forced]
+    reasons = [
+        f"{name}: {r['reason']}"
+        for name, r in sub.results.items()
+        if r["status"] != "ok" and r["reason"] and name not in sub.forced
+    ]
     status = "ok" if not reasons and not sub.notes else ("boxed" if reasons else "noted")
     if sub.forced:
         status = "failed"
@@ -405,9 +454,15 @@ def _finish(course: Course, sub: Submission, bar) -> int:
     except Exception as e:  # noqa: BLE001 (recorded; the grader goes on with the others)
         scores, status = {"score": 0.0, "max_score": None}, "failed"
         reasons.append(f"recording failed: {e}")
-    course.state[sub.key] = {"digest": sub.digest, "status": status, "notes": sub.notes, "reasons": reasons,
-                             "seconds": round(sum(r.get("seconds", 0) for r in sub.results.values()), 1),
-                             "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **scores}
+    course.state[sub.key] = {
+        "digest": sub.digest,
+        "status": status,
+        "notes": sub.notes,
+        "reasons": reasons,
+        "seconds": round(sum(r.get("seconds", 0) for r in sub.results.values()), 1),
+        "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **scores,
+    }
     course.save_state()
     bad = status == "failed"
     if bar is not None:
@@ -421,6 +476,7 @@ def _bar(total, progress, out):
     if not progress or not total:
         return None
     from tqdm import tqdm
+
     bar = tqdm(total=total, desc="graded", unit="submission", file=out, dynamic_ncols=True)
     bar.failed = 0
     return bar
@@ -442,6 +498,7 @@ def summary(entries: dict, out=sys.stdout) -> None:
 def scores(root=".", db_url: str | None = None) -> dict:
     """{(student, chapter, grade_id): auto score} from the gradebook (for comparisons and tests)."""
     from nbgrader.api import Gradebook
+
     course = Course(Path(root), db_url)
     out = {}
     with Gradebook(course.db_url) as gb:
@@ -457,6 +514,7 @@ def feedback(root=".", db_url: str | None = None, chapters=None) -> list[Path]:
     """nbgrader generate_feedback for every autograded chapter (nbgrader_config.py adds RedactFeedback:
     no hidden-test source, no model answers); returns the HTML files written."""
     from nbgrader.apps.api import NbGraderAPI
+
     course = Course(Path(root), db_url)
     base = course.folder("autograded")
     found = sorted({p.name for p in base.glob("*/*") if p.is_dir()}) if base.is_dir() else []
@@ -475,6 +533,7 @@ def grades_csv(root=".", db_url: str | None = None, path="grades.csv") -> Path:
     import csv
 
     from nbgrader.api import Gradebook
+
     course = Course(Path(root), db_url)
     target = course.root / path
     with Gradebook(course.db_url) as gb, open(target, "w", newline="") as f:
@@ -483,6 +542,14 @@ def grades_csv(root=".", db_url: str | None = None, path="grades.csv") -> Path:
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             for s in sorted(assignment.submissions, key=lambda s: s.student.id):
                 e = course.state.get(f"{s.student.id}/{assignment.name}", {})
-                w.writerow([s.student.id, assignment.name, s.score, s.max_score, e.get("status", ""),
-                            "; ".join(e.get("notes", []) + e.get("reasons", []))])
+                w.writerow(
+                    [
+                        s.student.id,
+                        assignment.name,
+                        s.score,
+                        s.max_score,
+                        e.get("status", ""),
+                        "; ".join(e.get("notes", []) + e.get("reasons", [])),
+                    ]
+                )
     return target

@@ -22,6 +22,7 @@ Inside the box (bubblewrap, https://github.com/containers/bubblewrap):
 ``check_isolation()`` proves in a throw-away box that the user, the namespaces and the limits took
 effect; the grader runs it before grading and stops with a clear message when they did not.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,17 +56,18 @@ class BoxUnavailable(RuntimeError):
 class Limits:
     """What one submission may use. Change them in nbgrader_config.py (``c.Box.<name> = ...``) or
     on the grading command line (``--cell-timeout`` ...)."""
-    cell_timeout: int = 300          # s per cell (interrupted, as nbgrader's Execute.timeout)
-    notebook_timeout: int = 900      # s per notebook, kernel start included (then killed)
-    startup_timeout: int = 120       # s for the kernel to start
-    memory_mb: int = 4096            # address space per process in the box (RLIMIT_AS)
-    processes: int = 512             # processes and threads of the box user (RLIMIT_NPROC)
-    file_mb: int = 64                # largest file the notebook may write (RLIMIT_FSIZE)
-    tmp_mb: int = 256                # size of /tmp and of /home/student (each a tmpfs)
-    output_kb: int = 512             # output kept per cell; the rest is replaced by a note
-    network: bool = False            # True only where network namespaces are forbidden (fallback)
-    boxed: bool = True               # False: no box at all (trusted submissions only; see guide)
-    threads: int = 0                 # OMP/MKL/TF threads per kernel; 0: leave the libraries' default
+
+    cell_timeout: int = 300  # s per cell (interrupted, as nbgrader's Execute.timeout)
+    notebook_timeout: int = 900  # s per notebook, kernel start included (then killed)
+    startup_timeout: int = 120  # s for the kernel to start
+    memory_mb: int = 4096  # address space per process in the box (RLIMIT_AS)
+    processes: int = 512  # processes and threads of the box user (RLIMIT_NPROC)
+    file_mb: int = 64  # largest file the notebook may write (RLIMIT_FSIZE)
+    tmp_mb: int = 256  # size of /tmp and of /home/student (each a tmpfs)
+    output_kb: int = 512  # output kept per cell; the rest is replaced by a note
+    network: bool = False  # True only where network namespaces are forbidden (fallback)
+    boxed: bool = True  # False: no box at all (trusted submissions only; see guide)
+    threads: int = 0  # OMP/MKL/TF threads per kernel; 0: leave the libraries' default
     env: dict = field(default_factory=dict)  # extra environment for the kernel (NNBOOK_MODE ...)
 
     @classmethod
@@ -79,6 +81,7 @@ class Limits:
 
 # ---------------------------------------------------------------------------------------------
 # the bubblewrap command line
+
 
 def _interpreter_paths() -> list[str]:
     """Folders that hold the interpreter and the installed packages (bound read-only)."""
@@ -114,24 +117,43 @@ def _parents(path: str) -> list[str]:
 
 def box_environment(limits: Limits, env: dict) -> dict:
     out = {
-        "HOME": BOX_HOME, "USER": "student", "LOGNAME": "student",
+        "HOME": BOX_HOME,
+        "USER": "student",
+        "LOGNAME": "student",
         "PATH": f"{os.path.dirname(_python())}:/usr/bin:/bin",
-        "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONPATH": "/opt/nnbook", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "1"),
-        "NBGRADER_EXECUTION": "autograde", "NNBOOK_MODE": env.get("NNBOOK_MODE", "test"),
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": "/opt/nnbook",
+        "LANG": "C.UTF-8",
+        "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "1"),
+        "NBGRADER_EXECUTION": "autograde",
+        "NNBOOK_MODE": env.get("NNBOOK_MODE", "test"),
     }
     if _mnist_dir(env):
         out["MNIST_DIR"] = os.path.realpath(_mnist_dir(env))
     if limits.threads:
-        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                     "TF_NUM_INTEROP_THREADS"):
+        for name in (
+            "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "TF_NUM_INTRAOP_THREADS",
+            "TF_NUM_INTEROP_THREADS",
+        ):
             out[name] = str(limits.threads)
     out.update({k: str(v) for k, v in limits.env.items()})
     return out
 
 
-def box_command(command: list[str], limits: Limits, uid: int, shared: list[str] = (), env: dict | None = None,
-                files: dict[str, str] | None = None) -> list[str]:
+def box_command(
+    command: list[str],
+    limits: Limits,
+    uid: int,
+    shared: list[str] = (),
+    env: dict | None = None,
+    files: dict[str, str] | None = None,
+) -> list[str]:
     """bwrap + setpriv + prlimit around `command`. `shared`: host folders bound read-write at the same
     path (the kernel's socket folder); `files`: {name in /home/student: host file} bound read-only."""
     env = dict(os.environ if env is None else env)
@@ -139,10 +161,20 @@ def box_command(command: list[str], limits: Limits, uid: int, shared: list[str] 
         return _limit_command(limits) + command
     bwrap = shutil.which("bwrap")
     if bwrap is None:
-        raise BoxUnavailable("bubblewrap (bwrap) is not installed: `apt-get install bubblewrap`, or grade with "
-                             "--no-box for trusted submissions only (see the instructor guide)")
-    args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--clearenv"]
+        raise BoxUnavailable(
+            "bubblewrap (bwrap) is not installed: `apt-get install bubblewrap`, or grade with "
+            "--no-box for trusted submissions only (see the instructor guide)"
+        )
+    args = [
+        bwrap,
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--clearenv",
+    ]
     if not limits.network:
         args.append("--unshare-net")
     args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev"]
@@ -153,8 +185,18 @@ def box_command(command: list[str], limits: Limits, uid: int, shared: list[str] 
         elif target.is_dir():
             args += ["--ro-bind", str(target), str(target)]
     args += ["--perms", "1777", "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp"]
-    args += ["--perms", "0755", "--dir", "/home", "--perms", "1777", "--size", str(limits.tmp_mb << 20),
-             "--tmpfs", BOX_HOME]
+    args += [
+        "--perms",
+        "0755",
+        "--dir",
+        "/home",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.tmp_mb << 20),
+        "--tmpfs",
+        BOX_HOME,
+    ]
     made = {"/home", "/tmp", "/usr", "/etc"}
     readonly = _interpreter_paths() + _data_paths(env)
     for path in readonly + list(shared):
@@ -172,15 +214,27 @@ def box_command(command: list[str], limits: Limits, uid: int, shared: list[str] 
     for key, value in box_environment(limits, env).items():
         args += ["--setenv", key, value]
     args += ["--chdir", BOX_HOME, "--"]
-    setpriv = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-               "--bounding-set=-all"]
+    setpriv = [
+        "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ]
     return args + setpriv + _limit_command(limits) + command
 
 
 def _limit_command(limits: Limits) -> list[str]:
     mem = limits.memory_mb << 20
-    return ["/usr/bin/prlimit", f"--as={mem}", f"--nproc={limits.processes}", f"--fsize={limits.file_mb << 20}",
-            "--core=0", "--"]
+    return [
+        "/usr/bin/prlimit",
+        f"--as={mem}",
+        f"--nproc={limits.processes}",
+        f"--fsize={limits.file_mb << 20}",
+        "--core=0",
+        "--",
+    ]
 
 
 class Slot:
@@ -253,17 +307,24 @@ def check_isolation(limits: Limits) -> dict:
     with Slot() as uid:
         code = PROBE.replace("COURSE", repr(str(ROOT)))
         try:
-            done = subprocess.run(box_command([_python(), "-c", code], limits, uid), capture_output=True, text=True,
-                                  timeout=120, check=False)
+            done = subprocess.run(
+                box_command([_python(), "-c", code], limits, uid),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
         except FileNotFoundError as e:
             raise BoxUnavailable(f"cannot start the box: {e}") from e
     line = [x for x in done.stdout.splitlines() if x.startswith("PROBE")]
     if done.returncode or not line:
         hint = ""
         if "namespace" in done.stderr.lower() or "operation not permitted" in done.stderr.lower():
-            hint = (" This machine forbids some Linux namespaces (a container without user or network namespaces?)."
-                    " Run the grader on the host or a VM, or, knowing that submissions then reach the network,"
-                    " grade with --allow-network (see the instructor guide).")
+            hint = (
+                " This machine forbids some Linux namespaces (a container without user or network namespaces?)."
+                " Run the grader on the host or a VM, or, knowing that submissions then reach the network,"
+                " grade with --allow-network (see the instructor guide)."
+            )
         raise BoxUnavailable(f"the grading box did not start: {done.stderr.strip()[-800:]}{hint}")
     found = json.loads(line[-1][5:])
     problems = []
@@ -288,13 +349,16 @@ def describe(limits: Limits) -> str:
     if not limits.boxed:
         return "NO BOX: submissions run as the grader's user, with rlimits only (trusted submissions only)"
     net = "network reachable (--allow-network)" if limits.network else "no network"
-    return (f"bubblewrap box, unprivileged uid, {net}; cell {limits.cell_timeout} s, notebook "
-            f"{limits.notebook_timeout} s, memory {limits.memory_mb} MB, {limits.processes} processes, "
-            f"files {limits.file_mb} MB, output {limits.output_kb} KB per cell")
+    return (
+        f"bubblewrap box, unprivileged uid, {net}; cell {limits.cell_timeout} s, notebook "
+        f"{limits.notebook_timeout} s, memory {limits.memory_mb} MB, {limits.processes} processes, "
+        f"files {limits.file_mb} MB, output {limits.output_kb} KB per cell"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # the kernel manager and the notebook client
+
 
 def _kernel_classes():
     from jupyter_client.kernelspec import KernelSpec
@@ -309,9 +373,12 @@ def _kernel_classes():
             super().__init__(transport="ipc", ip=os.path.join(conn_dir, "k"), **kw)
             self.box = (limits, uid, conn_dir, env, files)
             self.connection_file = os.path.join(conn_dir, "kernel.json")
-            self._kernel_spec = KernelSpec(argv=[_python(), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                                           display_name="Python 3 (box)", language="python",
-                                           interrupt_mode="message")
+            self._kernel_spec = KernelSpec(
+                argv=[_python(), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3 (box)",
+                language="python",
+                interrupt_mode="message",
+            )
 
         def write_connection_file(self, **kw):
             super().write_connection_file(**kw)
@@ -332,14 +399,26 @@ def _kernel_classes():
         """nbclient as nbgrader's Execute configures it, plus a cap on each cell's output."""
 
         def __init__(self, nb, limits: Limits, **kw):
-            super().__init__(nb, timeout=limits.cell_timeout, interrupt_on_timeout=True, allow_errors=True,
-                             raise_on_iopub_timeout=True, iopub_timeout=10, record_timing=True,
-                             shutdown_kernel="immediate",
-                             startup_timeout=limits.startup_timeout,
-                             error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
-                                               "traceback": [(f"CellTimeoutError: the cell ran longer than "
-                                                              f"{limits.cell_timeout} s and was interrupted")]},
-                             extra_arguments=["--HistoryManager.hist_file=:memory:"], **kw)
+            super().__init__(
+                nb,
+                timeout=limits.cell_timeout,
+                interrupt_on_timeout=True,
+                allow_errors=True,
+                raise_on_iopub_timeout=True,
+                iopub_timeout=10,
+                record_timing=True,
+                shutdown_kernel="immediate",
+                startup_timeout=limits.startup_timeout,
+                error_on_timeout={
+                    "ename": "CellTimeoutError",
+                    "evalue": "",
+                    "traceback": [
+                        (f"CellTimeoutError: the cell ran longer than {limits.cell_timeout} s and was interrupted")
+                    ],
+                },
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                **kw,
+            )
             self.cap = limits.output_kb * 1024
             self.sizes: dict[int, int] = {}
             self.truncated: set[int] = set()
@@ -352,9 +431,13 @@ def _kernel_classes():
                 if used > self.cap:
                     if cell_index not in self.truncated:
                         self.truncated.add(cell_index)
-                        outs.append(NotebookNode(output_type="stream", name="stdout",
-                                                 text=f"\n[output cut: more than {self.cap // 1024} KB "
-                                                      f"in this cell]\n"))
+                        outs.append(
+                            NotebookNode(
+                                output_type="stream",
+                                name="stdout",
+                                text=f"\n[output cut: more than {self.cap // 1024} KB in this cell]\n",
+                            )
+                        )
                     return None
             return super().output(outs, msg, display_id, cell_index)
 
@@ -362,11 +445,17 @@ def _kernel_classes():
             # as nbgrader's Execute: an error reply with no error output (showtraceback disabled) still counts
             cell, reply = kwargs["cell"], kwargs["execute_reply"]
             content = reply["content"]
-            if content["status"] == "error" and not any(o.output_type == "error" and o.ename == content["ename"]
-                                                        for o in cell.outputs):
-                cell.outputs.append(NotebookNode(output_type="error", ename=content["ename"], evalue=content["evalue"],
-                                                 traceback=content["traceback"] or
-                                                 ["ERROR: An error occurred while showtraceback was disabled"]))
+            if content["status"] == "error" and not any(
+                o.output_type == "error" and o.ename == content["ename"] for o in cell.outputs
+            ):
+                cell.outputs.append(
+                    NotebookNode(
+                        output_type="error",
+                        ename=content["ename"],
+                        evalue=content["evalue"],
+                        traceback=content["traceback"] or ["ERROR: An error occurred while showtraceback was disabled"],
+                    )
+                )
 
     return BoxKernelManager, BoxClient
 
@@ -378,10 +467,12 @@ def error_output(ename: str, evalue: str):
 def limits_hit(nb, limits: Limits) -> list[str]:
     """'cell N: what happened' for each cell whose error says that it ran into a limit of the box (or
     left by sys.exit), for the summary table."""
-    why = {"CellTimeoutError": f"ran longer than {limits.cell_timeout} s and was interrupted",
-           "MemoryError": f"ran out of memory (limit {limits.memory_mb} MB)",
-           "SystemExit": "called sys.exit()",
-           "BlockingIOError": f"could not start more processes (limit {limits.processes})"}
+    why = {
+        "CellTimeoutError": f"ran longer than {limits.cell_timeout} s and was interrupted",
+        "MemoryError": f"ran out of memory (limit {limits.memory_mb} MB)",
+        "SystemExit": "called sys.exit()",
+        "BlockingIOError": f"could not start more processes (limit {limits.processes})",
+    }
     out = []
     for i, cell in enumerate(nb.cells):
         for name in dict.fromkeys(o.get("ename") for o in cell.get("outputs", []) if o.output_type == "error"):
@@ -399,6 +490,7 @@ def mark_not_run(nb, start: int, ename: str, evalue: str) -> None:
 
 async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files: dict) -> tuple[str, str]:
     from nbclient.exceptions import CellTimeoutError
+
     BoxKernelManager, BoxClient = _kernel_classes()
     conn = os.path.join(workdir, "conn")
     os.mkdir(conn, 0o700)
@@ -418,20 +510,33 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
                         await client.async_execute_cell(cell, index)
                     except CellTimeoutError:  # interrupted, and no output after that: the kernel goes on
                         if not any(o.output_type == "error" for o in cell.outputs):
-                            cell.outputs.append(error_output("CellTimeoutError", f"the cell ran longer than "
-                                                             f"{limits.cell_timeout} s and was interrupted"))
+                            cell.outputs.append(
+                                error_output(
+                                    "CellTimeoutError",
+                                    f"the cell ran longer than {limits.cell_timeout} s and was interrupted",
+                                )
+                            )
                     except Exception as e:  # noqa: BLE001 (DeadKernelError, a broken channel: the kernel is gone)
-                        reason = (f"the kernel died in cell {index + 1} ({type(e).__name__}); "
-                                  f"the cells after it did not run")
+                        reason = (
+                            f"the kernel died in cell {index + 1} ({type(e).__name__}); the cells after it did not run"
+                        )
                         cell.outputs.append(error_output("KernelDied", reason))
                         mark_not_run(nb, index + 1, "NotRun", reason)
                         status = "kernel died"
                         break
     except TimeoutError:
-        done = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None
-                     and not c.outputs), len(nb.cells))
-        reason = (f"the notebook ran longer than {limits.notebook_timeout} s and was stopped in cell {done + 1}; "
-                  f"the cells from there on did not run")
+        done = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and c.get("execution_count") is None and not c.outputs
+            ),
+            len(nb.cells),
+        )
+        reason = (
+            f"the notebook ran longer than {limits.notebook_timeout} s and was stopped in cell {done + 1}; "
+            f"the cells from there on did not run"
+        )
         mark_not_run(nb, done, "NotebookTimeout", reason)
         status = "timeout"
     except Exception as e:  # noqa: BLE001 (the kernel never started)
@@ -470,8 +575,12 @@ def run_notebook(nb_json: str, limits: Limits, env: dict | None = None, files: d
             os.chmod(Path(workdir, safe), 0o644)
             host_files[safe] = str(Path(workdir, safe))
         status, reason = asyncio.run(_execute(nb, limits, uid, workdir, env, host_files))
-    return {"notebook": nbformat.writes(nb), "status": status, "reason": reason,
-            "seconds": round(time.monotonic() - start, 2)}
+    return {
+        "notebook": nbformat.writes(nb),
+        "status": status,
+        "reason": reason,
+        "seconds": round(time.monotonic() - start, 2),
+    }
 
 
 def limits_dict(limits: Limits) -> dict:

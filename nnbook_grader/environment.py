@@ -8,6 +8,7 @@ folder that holds nothing but a link to this checkout's `nnbook`: the submission
 package and nothing of the answer key (tests/test_border.py checks it; tests/test_pipeline.py
 grades a submission that tries).
 """
+
 from __future__ import annotations
 
 import hashlib

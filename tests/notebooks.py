@@ -1,4 +1,5 @@
 """What the pipeline tests know about chapters: where they are and how their cells are marked."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -93,7 +94,7 @@ def answer_tests(chapter: str) -> dict[str, list[str]]:
 # A submission that tries to pass without solving anything: each answer cell takes the model answer
 # from the grader package (nnbook_grader.answers) or a twin of the same name from the helper package
 # (nnbook.*). Graded where students' code runs, it must lose the points of every test cell.
-_CHEAT = '''# cheating: the model answer from the grader package, or a twin from nnbook
+_CHEAT = """# cheating: the model answer from the grader package, or a twin from nnbook
 import importlib
 import pkgutil
 
@@ -114,33 +115,33 @@ for _info in pkgutil.iter_modules(nnbook.__path__):
         continue
     _found.update({{n: getattr(_module, n) for n in _names if n not in _found and hasattr(_module, n)}})
 globals().update({{n: _found[n] for n in _names if n in _found}})
-'''
+"""
 
 # twins under other names, as a student who read nnbook's source would use them
 _RENAMED = {
     "ch06-accuracy": "from nnbook import mnist_models as _mm\naccuracy = getattr(_mm, 'accuracy', None)\n",
     "ch06-linear": "from nnbook import mnist_models as _mm\nbuild_linear_keras = getattr(_mm, 'keras_linear', None)\n"
-                   "build_linear_torch = getattr(_mm, 'torch_linear', None)\n",
+    "build_linear_torch = getattr(_mm, 'torch_linear', None)\n",
     "ch06-truncsample": "from nnbook import mnist_models as _mm\n_tn = getattr(_mm, 'truncated_normal_numpy', None)\n"
-                        "truncated_normal = (lambda shape, sd, rng: _tn(shape, sd, rng)) if _tn else None\n",
+    "truncated_normal = (lambda shape, sd, rng: _tn(shape, sd, rng)) if _tn else None\n",
     "ch06-mlp": "from nnbook import mnist_models as _mm\nbuild_mlp_keras = getattr(_mm, 'keras_mlp', None)\n"
-                "build_mlp_torch = getattr(_mm, 'torch_mlp', None)\n",
+    "build_mlp_torch = getattr(_mm, 'torch_mlp', None)\n",
     "ch06-cnn": "from nnbook import mnist_models as _mm\nbuild_cnn_keras = getattr(_mm, 'keras_cnn', None)\n"
-                "build_cnn_torch = getattr(_mm, 'torch_cnn', None)\n",
+    "build_cnn_torch = getattr(_mm, 'torch_cnn', None)\n",
     "ch06-copy": "from nnbook import mnist_models as _mm\ncopy_weights = getattr(_mm, 'copy_keras_to_torch', None)\n",
     "ch06-step": "from nnbook import mnist_models as _mm\ntrain_step_torch = getattr(_mm, 'torch_train_step', None)\n",
     "ch07-data-make": "from nnbook import series as _s\nmake_series = getattr(_s, 'make_series', None)\n"
-                      "split_series = getattr(_s, 'split', None)\n",
+    "split_series = getattr(_s, 'split', None)\n",
     "ch07-prior": "from nnbook import series as _s\nsum_counts = getattr(_s, 'sum_counts', None)\n"
-                  "p_label_zero = getattr(_s, 'label_zero_probability', None)\n",
+    "p_label_zero = getattr(_s, 'label_zero_probability', None)\n",
     "ch07-metrics": "from nnbook import series as _s\nconfusion_matrix = getattr(_s, 'confusion_matrix', None)\n"
-                    "accuracy = getattr(_s, 'accuracy', None)\n"
-                    "balanced_accuracy = getattr(_s, 'balanced_accuracy', None)\n",
+    "accuracy = getattr(_s, 'accuracy', None)\n"
+    "balanced_accuracy = getattr(_s, 'balanced_accuracy', None)\n",
     "ch07-models": "from nnbook import series as _s\nbuild_keras_model = getattr(_s, 'build_keras_lstm', None)\n"
-                   "_b = getattr(_s, 'build_torch_lstm', None)\n"
-                   "TorchLSTMClassifier = (lambda units=200, input_size=1: _b(units, input_size)) if _b else None\n",
+    "_b = getattr(_s, 'build_torch_lstm', None)\n"
+    "TorchLSTMClassifier = (lambda units=200, input_size=1: _b(units, input_size)) if _b else None\n",
     "ch07-copy": "from nnbook import series as _s\n"
-                 "copy_keras_to_torch = getattr(_s, 'copy_keras_lstm_to_torch', None)\n",
+    "copy_keras_to_torch = getattr(_s, 'copy_keras_lstm_to_torch', None)\n",
 }
 
 

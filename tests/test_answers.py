@@ -1,4 +1,5 @@
 """nnbook_grader.answers: answer cells of a solution notebook executed as a module."""
+
 import sys
 
 import nbformat
@@ -38,20 +39,37 @@ NEEDS_SETUP = """def mean(x):
 def cell(source, kind, grade_id=None):
     c = nbformat.v4.new_code_cell(source)
     if kind == "answer":
-        c.metadata["nbgrader"] = {"grade_id": grade_id, "solution": True, "grade": False, "locked": False,
-                                  "schema_version": 3, "task": False}
+        c.metadata["nbgrader"] = {
+            "grade_id": grade_id,
+            "solution": True,
+            "grade": False,
+            "locked": False,
+            "schema_version": 3,
+            "task": False,
+        }
     elif kind == "test":
-        c.metadata["nbgrader"] = {"grade_id": grade_id, "solution": False, "grade": True, "locked": True,
-                                  "points": 1, "schema_version": 3, "task": False}
+        c.metadata["nbgrader"] = {
+            "grade_id": grade_id,
+            "solution": False,
+            "grade": True,
+            "locked": True,
+            "points": 1,
+            "schema_version": 3,
+            "task": False,
+        }
     return c
 
 
 @pytest.fixture
 def solutions(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [cell(SETUP, "code"), cell(FIRST, "answer", "ch99-double"),
-                cell("raise RuntimeError('test cells are never run')", "test", "ch99-double-test"),
-                cell(SECOND, "answer", "ch99-quadruple"), cell(NEEDS_SETUP, "answer", "ch99-mean")]
+    nb.cells = [
+        cell(SETUP, "code"),
+        cell(FIRST, "answer", "ch99-double"),
+        cell("raise RuntimeError('test cells are never run')", "test", "ch99-double-test"),
+        cell(SECOND, "answer", "ch99-quadruple"),
+        cell(NEEDS_SETUP, "answer", "ch99-mean"),
+    ]
     (tmp_path / "ch99-demo").mkdir()
     nbformat.write(nb, tmp_path / "ch99-demo" / "ch99-demo.ipynb")
     (tmp_path / "ch98-other").mkdir()

@@ -1,6 +1,7 @@
 """Unit tests for nnbook.autodiff (chapter 8's framework): every operation's value and gradient
 against PyTorch autograd in float64, graph bookkeeping (shared inputs, accumulation, no_grad),
 modules and optimisers against torch.optim."""
+
 import numpy as np
 import pytest
 
@@ -76,11 +77,11 @@ def test_cross_entropy_stable_and_mean_over_batch():
 
 def test_shared_input_accumulates_and_leaves_accumulate_across_calls():
     x, tx = _pair((3, 3), 10)
-    y = ad.relu(x) * x + x @ x          # x used three times, through a diamond-shaped graph
+    y = ad.relu(x) * x + x @ x  # x used three times, through a diamond-shaped graph
     ty = torch.relu(tx) * tx + tx @ tx
     _check(y, ty, [(x, tx)])
     x2, tx2 = _pair((3, 3), 11)
-    for _ in range(2):                   # a second backward adds to .grad, as in PyTorch
+    for _ in range(2):  # a second backward adds to .grad, as in PyTorch
         ad.sum(ad.relu(x2) * x2 + x2 @ x2).backward()
         (torch.relu(tx2) * tx2 + tx2 @ tx2).sum().backward()
     np.testing.assert_allclose(x2.grad, tx2.grad.numpy(), rtol=1e-10)
@@ -132,8 +133,10 @@ def test_module_parameters_and_training_step_match_torch():
     twin = _torch_mlp_from(model)
     x = np.random.default_rng(1).normal(size=(8, 6))
     y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
-    for opt, topt in ((ad.SGD(model.parameters(), lr=0.1), torch.optim.SGD(twin.parameters(), lr=0.1)),
-                      (ad.Adam(model.parameters(), lr=0.01), torch.optim.Adam(twin.parameters(), lr=0.01))):
+    for opt, topt in (
+        (ad.SGD(model.parameters(), lr=0.1), torch.optim.SGD(twin.parameters(), lr=0.1)),
+        (ad.Adam(model.parameters(), lr=0.01), torch.optim.Adam(twin.parameters(), lr=0.01)),
+    ):
         for _ in range(3):
             opt.zero_grad()
             ad.cross_entropy(model(x), y).backward()

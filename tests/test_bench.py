@@ -1,4 +1,5 @@
 """The benchmarks run (a few iterations in test mode) and print a markdown table of positive, finite numbers."""
+
 import math
 import os
 import re
@@ -31,8 +32,13 @@ def test_benchmark_prints_a_table(script):
     # benchmarks load model answers with nnbook_grader, which lives at the top of the repository
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, NNBOOK_MODE="test", PYTHONPATH=path)
-    done = subprocess.run([sys.executable, str(script), "--iters", "1", "--warmup", "1"],
-                          capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), "--iters", "1", "--warmup", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("|")]
     assert len(rows) >= 3 and "---" in rows[1], done.stdout

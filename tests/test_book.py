@@ -1,5 +1,6 @@
 """The website: it builds with warnings as errors, and a headless browser with no network access sees
 typeset math and figures on a chapter page, the solutions behind a toggle and no hidden tests."""
+
 import functools
 import http.server
 import os
@@ -25,15 +26,33 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     bin_dir = Path(sys.executable).parent
     mathjax = ROOT / "_vendor" / "mathjax" / "tex-chtml.js"
-    assert mathjax.exists(), \
+    assert mathjax.exists(), (
         "MathJax is not in _vendor/mathjax: run `make _vendor/mathjax/tex-chtml.js` (make test does)"
+    )
     env = dict(os.environ, NNBOOK_MODE="test", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(out / "stage")], check=True, env=env)
-    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(out / "stage"), "-W", "-n", "--keep-going",
-                           "--path-output", str(out)], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(bin_dir / "jupyter-book"),
+            "build",
+            str(out / "stage"),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     log = done.stdout + done.stderr
-    assert done.returncode == 0, "the book does not build cleanly:\n" + "\n".join(
-        line for line in log.splitlines() if "WARNING" in line or "ERROR" in line or "Error" in line)[-5000:]
+    assert done.returncode == 0, (
+        "the book does not build cleanly:\n"
+        + "\n".join(line for line in log.splitlines() if "WARNING" in line or "ERROR" in line or "Error" in line)[
+            -5000:
+        ]
+    )
     return out / "_build" / "html"
 
 
@@ -42,8 +61,9 @@ def test_every_chapter_page_is_built_without_hidden_tests(site):
         page = site / "solutions" / chapter / f"{chapter}.html"
         assert page.exists(), f"{page} not built: is {chapter} in _toc.yml?"
         html = page.read_text()
-        assert "BEGIN HIDDEN TESTS" not in html and "END HIDDEN TESTS" not in html, \
+        assert "BEGIN HIDDEN TESTS" not in html and "END HIDDEN TESTS" not in html, (
             f"{chapter}: hidden tests on the page"
+        )
         assert "BEGIN SOLUTION" not in html and "END SOLUTION" not in html, f"{chapter}: solution markers on the page"
         assert "hide-input" in html, f"{chapter}: solution code is not behind a toggle"
         assert "Show the model answer" in html, f"{chapter}: model answers are not behind a toggle labelled as such"
@@ -96,8 +116,10 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
     shots = ROOT / "_build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.route("**/*", only_local)
         page.goto(f"{server}/solutions/{chapter}/{chapter}.html", wait_until="load")
@@ -109,7 +131,8 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
             m.querySelectorAll('pre, code, .highlight, mjx-container').forEach(e => e.remove());
             return m.innerText; }""")
         images = page.eval_on_selector_all(
-            "main img", "imgs => imgs.filter(i => i.complete && i.naturalWidth > 100).length")
+            "main img", "imgs => imgs.filter(i => i.complete && i.naturalWidth > 100).length"
+        )
         page.screenshot(path=str(shots / f"{chapter}.png"))
         browser.close()
     assert typeset >= 5, f"{chapter}: only {typeset} typeset formulas"
@@ -123,10 +146,26 @@ def test_chapter_page_in_an_offline_browser(server, chapter):
 def test_student_edition_builds(tmp_path):
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(tmp_path / "stage"), "--student"],
-                   check=True, env=env)
-    done = subprocess.run([str(bin_dir / "jupyter-book"), "build", str(tmp_path / "stage"), "-W", "-n", "--keep-going",
-                           "--path-output", str(tmp_path)], env=env, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "stage_book.py"), str(tmp_path / "stage"), "--student"],
+        check=True,
+        env=env,
+    )
+    done = subprocess.run(
+        [
+            str(bin_dir / "jupyter-book"),
+            "build",
+            str(tmp_path / "stage"),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(tmp_path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, "the student edition does not build cleanly:\n" + (done.stdout + done.stderr)[-4000:]
     for chapter in CHAPTERS:
         html = (tmp_path / "_build" / "html" / "notebooks" / chapter / f"{chapter}.html").read_text()

@@ -1,5 +1,6 @@
 """The border between the students' helper package and the grader-only package (book/authoring.md):
 no notebook imports nnbook_grader, and the students' environment does not install it."""
+
 import os
 import re
 import subprocess
@@ -26,18 +27,24 @@ def test_no_notebook_uses_the_grader_package(chapter):
     for path in notebooks_of(chapter):
         if not path.exists():
             continue
-        used = [i for i, cell in enumerate(read(path).cells)
-                if cell.cell_type == "code" and GRADER_IMPORT.search(cell.source)]
-        assert not used, (f"{path.relative_to(ROOT)} cells {used} use nnbook_grader; notebooks test with "
-                          f"independent oracles (book/authoring.md, 'The answer key')")
+        used = [
+            i
+            for i, cell in enumerate(read(path).cells)
+            if cell.cell_type == "code" and GRADER_IMPORT.search(cell.source)
+        ]
+        assert not used, (
+            f"{path.relative_to(ROOT)} cells {used} use nnbook_grader; notebooks test with "
+            f"independent oracles (book/authoring.md, 'The answer key')"
+        )
 
 
 def test_the_students_requirements_do_not_install_the_grader_package():
     text = (ROOT / "requirements-student.txt").read_text()
     lines = [line.split("#")[0].strip() for line in text.splitlines()]
     assert not [line for line in lines if "grader" in line.lower() and not line.lower().startswith("nbgrader")]
-    assert not [line for line in lines if line.startswith(("-e", ".", "/")) or line.startswith("-r")], \
+    assert not [line for line in lines if line.startswith(("-e", ".", "/")) or line.startswith("-r")], (
         "requirements-student.txt installs a local path or another requirements file"
+    )
 
 
 def test_the_installed_project_is_nnbook_only():
@@ -48,8 +55,9 @@ def test_the_installed_project_is_nnbook_only():
 def test_make_lab_uses_the_students_environment():
     makefile = (ROOT / "Makefile").read_text()
     lab = re.search(r"^lab:(.*)\n((?:\t.*\n)+)", makefile, re.M)
-    assert lab and "STUDENT" in lab.group(1) and "STUDENT_VENV" in lab.group(2), \
+    assert lab and "STUDENT" in lab.group(1) and "STUDENT_VENV" in lab.group(2), (
         "make lab must run JupyterLab from the students' environment (requirements-student.txt + nnbook)"
+    )
     student = re.search(r"^\$\(STUDENT_STAMP\):.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
     assert "requirements.txt" not in student.replace("requirements-student.txt", "")
     assert "nnbook_grader" not in student
@@ -65,8 +73,10 @@ def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
     """Even when the caller's PYTHONPATH holds the repository root (a development set-up), the kernels
     that nbgrader starts on submissions find this checkout's nnbook and no nnbook_grader."""
     env = student_environment(dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(tmp_path)])))
-    code = ("import importlib.util, nnbook; "
-            "print(importlib.util.find_spec('nnbook_grader') is None); print(nnbook.__file__)")
+    code = (
+        "import importlib.util, nnbook; "
+        "print(importlib.util.find_spec('nnbook_grader') is None); print(nnbook.__file__)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     hidden, nnbook_file = done.stdout.split()[-2:]
@@ -78,8 +88,11 @@ def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
 # ----------------------------------------------------------------------------- one home per concern
 SHARED = {"__init__", "bench", "checks", "grading", "mnist", "optim", "plots", "probes", "runtime", "tensors"}
 NAMESPACES = {"counting": {"mdrnn", "dilated"}}  # chapter 3's helpers, named together in one module
-SIBLING = re.compile(r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
-                     r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$", re.M)
+SIBLING = re.compile(
+    r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
+    r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$",
+    re.M,
+)
 
 
 def nnbook_modules():
@@ -99,13 +112,16 @@ def test_no_chapter_module_imports_another():
         bad = used - SHARED - NAMESPACES.get(name, set()) - {name}
         if name not in SHARED and bad:
             found[name] = sorted(bad)
-    assert not found, (f"chapter modules of nnbook import other chapter modules: {found}; move what they share "
-                       f"into a shared module ({sorted(SHARED)})")
+    assert not found, (
+        f"chapter modules of nnbook import other chapter modules: {found}; move what they share "
+        f"into a shared module ({sorted(SHARED)})"
+    )
 
 
 def test_grading_errors_are_raised_through_checks_only():
-    raising = [p.name for p in nnbook_modules()
-               if p.stem != "checks" and re.search(r"raise\s+GradingError", p.read_text())]
+    raising = [
+        p.name for p in nnbook_modules() if p.stem != "checks" and re.search(r"raise\s+GradingError", p.read_text())
+    ]
     assert not raising, f"raise GradingError only in nnbook.checks; elsewhere use checks.fail or a check: {raising}"
 
 
@@ -115,6 +131,7 @@ def test_one_guarded_call_and_one_array_conversion():
     assert probes.attempt is checks.attempt
     assert probes.count_parameters is tensors.count_parameters
     sources = {p.stem: p.read_text() for p in nnbook_modules()}
-    converting = sorted(name for name, text in sources.items()
-                        if "detach().cpu().numpy()" in text and name != "tensors")
+    converting = sorted(
+        name for name, text in sources.items() if "detach().cpu().numpy()" in text and name != "tensors"
+    )
     assert not converting, f"tensor-to-NumPy conversions outside nnbook.tensors: {converting}"

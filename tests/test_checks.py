@@ -62,7 +62,7 @@ def test_sympy_equal_names_the_difference_without_revealing_it():
     with pytest.raises(GradingError, match="found None"):
         check_sympy_equal(None, x)
     with pytest.raises(GradingError, match="expected value") as err:
-        check_sympy_equal(x ** 2 + y, x + y, "e")
+        check_sympy_equal(x**2 + y, x + y, "e")
     assert "x**2 + y" in str(err.value) and "x + y" not in str(err.value)
     with pytest.raises(GradingError, match="expected: x \\+ y"):
         check_sympy_equal(x + y + x, x + y, reveal=True)
@@ -108,9 +108,9 @@ def torch_free_tensor():
 
 
 def test_gradient_check_accepts_right_and_rejects_wrong():
-    f = lambda v: float(np.sum(v ** 3))
+    f = lambda v: float(np.sum(v**3))
     x = np.array([[0.5, -1.0], [2.0, 0.1]])
-    assert check_gradient(f, x, 3 * x ** 2) < 1e-6
+    assert check_gradient(f, x, 3 * x**2) < 1e-6
     with pytest.raises(GradingError, match="relative error"):
         check_gradient(f, x, 2 * x)
     with pytest.raises(GradingError, match="shape"):

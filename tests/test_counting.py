@@ -1,4 +1,5 @@
 """Unit tests of nnbook.counting (chapter 3 oracles)."""
+
 import numpy as np
 import pytest
 
@@ -31,9 +32,9 @@ def test_direction_signs():
 
 
 def _weights(rng, n, i, h, k):
-    w_in = [rng.standard_normal((i, h)) for _ in range(2 ** n)]
-    w_rec = [[rng.standard_normal((h, h)) * 0.5 for _ in range(n)] for _ in range(2 ** n)]
-    w_out = rng.standard_normal((2 ** n * h, k))
+    w_in = [rng.standard_normal((i, h)) for _ in range(2**n)]
+    w_rec = [[rng.standard_normal((h, h)) * 0.5 for _ in range(n)] for _ in range(2**n)]
+    w_out = rng.standard_normal((2**n * h, k))
     return w_in, w_rec, w_out
 
 
@@ -94,8 +95,12 @@ def test_offsets_with_gaps():
     assert counting.conv_stack_offsets(3, (1, 2, 4)) == list(range(15))
     assert counting.conv_stack_offsets(2, (1, 3)) == [0, 1, 3, 4]
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.ConstantPad1d((1, 0), 0.0), torch.nn.Conv1d(3, 4, 2),
-                                torch.nn.ConstantPad1d((3, 0), 0.0), torch.nn.Conv1d(4, 4, 2, dilation=3))
+    model = torch.nn.Sequential(
+        torch.nn.ConstantPad1d((1, 0), 0.0),
+        torch.nn.Conv1d(3, 4, 2),
+        torch.nn.ConstantPad1d((3, 0), 0.0),
+        torch.nn.Conv1d(4, 4, 2, dilation=3),
+    )
     counting.check_causal_field(counting.dependence_torch(model, 3, 20, 10), 10, 2, (1, 3))
 
 
@@ -109,14 +114,16 @@ def test_dependence_torch_rejects_shortened_output():
 def test_dependence_keras_causal_dilated():
     keras = pytest.importorskip("keras")
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((None, 3))] + [
-        keras.layers.Conv1D(4, 3, dilation_rate=d, padding="causal") for d in (1, 2, 4)])
+    model = keras.Sequential(
+        [keras.Input((None, 3))] + [keras.layers.Conv1D(4, 3, dilation_rate=d, padding="causal") for d in (1, 2, 4)]
+    )
     counting.check_causal_field(counting.dependence_keras(model, 3, 30, 20), 20, 3, (1, 2, 4))
     assert counting.count_keras(model) == (3 * 3 * 4 + 4) + 2 * (3 * 4 * 4 + 4)
 
 
 def test_plot_dilated_receptive_field():
     import matplotlib
+
     matplotlib.use("Agg")
     ax = counting.plot_dilated_receptive_field(3, (1, 2, 4))
     assert "receptive field 15" in ax.get_title()
@@ -124,6 +131,7 @@ def test_plot_dilated_receptive_field():
 
 def test_evaluate():
     import sympy as sp
+
     a, b = sp.symbols("a b")
     assert counting.evaluate(a * b + 1, {a: 2, b: 3}) == 7.0
     with pytest.raises(GradingError, match="symbols"):

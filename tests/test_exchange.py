@@ -2,6 +2,7 @@
 the instructor releases; alice and bob fetch; alice answers with the model answers, bob hands in the
 untouched notebook; both submit; the instructor collects, autogrades, writes and releases feedback; alice
 fetches her feedback. The exchange is the course folder's `exchange/` (nbgrader_config.py)."""
+
 import os
 import shutil
 import subprocess

@@ -1,4 +1,5 @@
 """The given NumPy framework of chapter 4 (nnbook.framework) against PyTorch and central differences."""
+
 import numpy as np
 import pytest
 import torch
@@ -117,9 +118,11 @@ def test_optimizers_match_torch(name):
     rng = np.random.default_rng(4)
     w0, grads = rng.normal(size=(3, 2)), [rng.normal(size=(3, 2)) for _ in range(5)]
     ours = {"sgd": fw.Sgd(0.1), "momentum": fw.SgdWithMomentum(0.1, 0.9), "adam": fw.Adam(0.01, 0.9, 0.999)}[name]
-    theirs = {"sgd": lambda p: torch.optim.SGD(p, lr=0.1),
-              "momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
-              "adam": lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)}[name]
+    theirs = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.1),
+        "momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8),
+    }[name]
     w = w0.copy()
     for g in grads:
         w = ours.calculate_update(w, g)

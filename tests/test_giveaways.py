@@ -6,6 +6,7 @@ out in prose, learning goals or summary.
 REFERENCE_TEX lists, per graded exercise, how its reference expression reads in TeX. The check compares
 after removing spacing commands, braces and blanks, so `k\\,u_i^{k-1}` and `k u_i^{k-1}` are the same. A
 chapter whose exercises grade an expression adds its entries here."""
+
 import re
 
 import pytest
@@ -16,8 +17,10 @@ REFERENCE_TEX = {
     "ch02-grad-u-sym": [r"k\,u_i^{k-1}", r"g_i k u_i^{k-1} h_i"],
     "ch02-lstm-step1": [r"f_\varphi (1 - f_\varphi)", r"\sigma(x)(1 - \sigma(x))"],
     "ch02-lstm-step3": [r"\sum_{c=1}^{D} \zeta_c^t s_c^{t-1}", r"\sum_c \zeta_c^t s_c^{t-1}"],
-    "ch02-lstm-step4": [r"f_\varphi'(\mathrm{net}_\varphi^t)\sum_c \zeta_c^t s_c^{t-1}",
-                        r"f_\varphi'(\mathrm{net}_\varphi^t) \sum_{c=1}^{D} \zeta_c^t \, s_c^{t-1}"],
+    "ch02-lstm-step4": [
+        r"f_\varphi'(\mathrm{net}_\varphi^t)\sum_c \zeta_c^t s_c^{t-1}",
+        r"f_\varphi'(\mathrm{net}_\varphi^t) \sum_{c=1}^{D} \zeta_c^t \, s_c^{t-1}",
+    ],
     "ch03-mdrnn-count": ["9088", r"2^n H (I + nH + K)"],
     "ch03-tcn-count": ["255,000", "255,350"],
     "ch06-truncsd": [r"\sigma\sqrt{1 - 2k\varphi(k)/(2\Phi(k) - 1)}"],
@@ -82,8 +85,13 @@ def test_no_model_answer_in_the_student_version(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_no_reference_expression_in_the_student_version(chapter):
     text = squeeze(student_text(chapter))
-    found = [(grade_id, tex) for grade_id, forms in REFERENCE_TEX.items() if grade_id.startswith(chapter[:4] + "-")
-             for tex in forms if squeeze(tex) in text]
+    found = [
+        (grade_id, tex)
+        for grade_id, forms in REFERENCE_TEX.items()
+        if grade_id.startswith(chapter[:4] + "-")
+        for tex in forms
+        if squeeze(tex) in text
+    ]
     assert not found, f"{chapter}: the student version states graded answers: {found}"
 
 

@@ -1,5 +1,6 @@
 """The nbgrader configuration loads (nbgrader ignores a broken config file with only a log line)
 and the grader's own preprocessor keeps warnings from costing points."""
+
 import nbformat
 from nbgrader.utils import determine_grade
 from traitlets.config.loader import PyFileConfigLoader
@@ -52,20 +53,28 @@ def test_nbgrader_config_boxes_and_redacts():
     assert "RestoreCells" in [p.__name__ for p in config.Autograde.sanitize_preprocessors]
     assert "RedactFeedback" in [p.__name__ for p in config.GenerateFeedback.preprocessors]
     from nnbook_grader.box import Limits
+
     limits = Limits.from_config(config, cell_timeout=7)
     assert limits.cell_timeout == 7 and limits.memory_mb == config.Box.memory_mb
 
 
 def test_hidden_test_blocks_and_their_tracebacks_are_cut(tmp_path):
     from nnbook.grading import RedactFeedback, hide_hidden_tests
+
     source = "check(f(1))\n### BEGIN HIDDEN TESTS\nsecret_probe(f, 12345)\n### END HIDDEN TESTS\nprint('ok')"
     assert hide_hidden_tests(source) == ("check(f(1))\n# (hidden tests: not shown)\nprint('ok')", 1)
-    cell = graded_cell(nbformat.v4.new_output("error", ename="GradingError", evalue="f(x) differs",
-                                              traceback=["----> 3 secret_probe(f, 12345)",
-                                                         "GradingError: f(x) differs"]))
+    cell = graded_cell(
+        nbformat.v4.new_output(
+            "error",
+            ename="GradingError",
+            evalue="f(x) differs",
+            traceback=["----> 3 secret_probe(f, 12345)", "GradingError: f(x) differs"],
+        )
+    )
     cell.source = source
     nb = nbformat.v4.new_notebook(cells=[cell])
     from traitlets.config import Config
+
     config = Config()
     config.CourseDirectory.root = str(tmp_path)
     nb, _ = RedactFeedback(config=config).preprocess(nb, {"nbgrader": {"assignment": "a", "notebook": "n"}})
@@ -75,6 +84,7 @@ def test_hidden_test_blocks_and_their_tracebacks_are_cut(tmp_path):
 
 def test_box_command_isolates():
     from nnbook_grader.box import Limits, box_command
+
     args = box_command(["python"], Limits(), 60001, env={})
     for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--clearenv", "--reuid=60001"):
         assert flag in args

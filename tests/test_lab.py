@@ -3,6 +3,7 @@ Chromium, as the website test): JupyterLab on loopback in a copy of the course f
 whose prose renders (math typeset, citations as text, no raw MyST); its first cells run; Validate reports
 the unanswered exercises; the Formgrader lists every chapter, with no warning about the exchange.
 Screenshots go to _build/screenshots/lab-*.png."""
+
 import os
 import secrets
 import shutil
@@ -38,13 +39,31 @@ def lab(tmp_path_factory):
         shutil.copytree(ROOT / folder, course / folder)
     port, token = free_port(), secrets.token_hex(16)
     bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, NNBOOK_MODE="test", PYTHONPATH=str(ROOT), JUPYTER_CONFIG_DIR=str(course / ".jupyter"),
-               PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    env = dict(
+        os.environ,
+        NNBOOK_MODE="test",
+        PYTHONPATH=str(ROOT),
+        JUPYTER_CONFIG_DIR=str(course / ".jupyter"),
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    )
     log = open(course / "lab.log", "w")
     server = subprocess.Popen(
-        [str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
-         "--ServerApp.open_browser=False"], cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(bin_dir / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={course}",
+            "--ServerApp.open_browser=False",
+        ],
+        cwd=course,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -72,8 +91,10 @@ def browser():
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         yield chromium
         chromium.close()
 
@@ -96,8 +117,7 @@ def test_student_reads_runs_and_validates(lab, browser):
     local_only(page, url)
     page.goto(f"{url}/lab/tree/notebooks/{CHAPTER}/{CHAPTER}.ipynb?token={token}")
     page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=120_000)
-    page.wait_for_function("document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 5",
-                           timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 5", timeout=60_000)
     dismiss_news(page)
     prose = page.eval_on_selector_all(".jp-MarkdownCell .jp-RenderedMarkdown", "els => els.map(e => e.innerText)")
     text = "\n".join(prose)
@@ -111,11 +131,13 @@ def test_student_reads_runs_and_validates(lab, browser):
     page.keyboard.press("Shift+Enter")  # the set-up cell: imports, the run mode, seeds
     page.wait_for_function(
         "[...document.querySelectorAll('.jp-OutputArea-output')].some(e => e.innerText.includes('mode=test'))",
-        timeout=240_000)
+        timeout=240_000,
+    )
     page.locator(".jp-CodeCell").nth(1).click()  # the next code cell (a markdown cell lies between)
     page.keyboard.press("Shift+Enter")  # sympy output, typeset
-    page.wait_for_function("document.querySelectorAll('.jp-OutputArea-output mjx-container').length > 0",
-                           timeout=120_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.jp-OutputArea-output mjx-container').length > 0", timeout=120_000
+    )
     page.screenshot(path=str(SHOTS / "lab-first-cells.png"))
 
     page.get_by_text("Validate", exact=True).first.click()
@@ -124,8 +146,9 @@ def test_student_reads_runs_and_validates(lab, browser):
     result = page.inner_text(".jp-Dialog")
     page.screenshot(path=str(SHOTS / "lab-validate.png"))
     assert "Validation Results" in result, f"no validation result: {result[:500]}"
-    assert "NotImplementedError" in result and "failed" in result, \
+    assert "NotImplementedError" in result and "failed" in result, (
         f"validating the untouched notebook should list its unanswered exercises: {result[:500]}"
+    )
     page.keyboard.press("Enter")
     page.close()
 

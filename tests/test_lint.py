@@ -1,5 +1,6 @@
 """Notebook lint: valid notebooks, complete and unique nbgrader metadata, every answer tested,
 book tags set, and nothing of the solutions or hidden tests in the student versions."""
+
 import re
 from collections import Counter
 
@@ -43,11 +44,13 @@ def test_valid_and_clean(chapter):
         nbformat.validate(nb)
         with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
         assert not with_outputs, f"{path.name}: store solutions without outputs (cells {with_outputs})"
-        assert nb.cells[0].source.startswith("# Chapter"), \
+        assert nb.cells[0].source.startswith("# Chapter"), (
             f"{path.name}: the first cell is the '# Chapter N: ...' title"
+        )
         assert "{download}" in nb.cells[0].source + nb.cells[1].source, f"{path.name}: link the student notebook"
-        assert any("nnbook.banner(" in c.source for c in nb.cells), \
+        assert any("nnbook.banner(" in c.source for c in nb.cells), (
             f"{path.name}: print the run mode with nnbook.banner"
+        )
 
 
 def test_grade_ids_unique_and_metadata_complete():
@@ -59,8 +62,9 @@ def test_grade_ids_unique_and_metadata_complete():
         missing = NEEDED - set(m)
         assert not missing, f"{path.name} cell {index}: nbgrader metadata lacks {missing}"
         ids[m["grade_id"]] += 1
-        assert m["grade_id"].startswith(chapter[:4] + "-"), \
+        assert m["grade_id"].startswith(chapter[:4] + "-"), (
             f"{path.name} cell {index}: grade_id {m['grade_id']!r} must start with {chapter[:4]}-"
+        )
         if m["grade"]:
             assert m.get("points", 0) > 0, f"{path.name} cell {index}: graded cell without points"
     duplicated = [i for i, n in ids.items() if n > 1]
@@ -73,19 +77,24 @@ def test_every_answer_is_tested_and_tagged(chapter):
         cells = read(path).cells
         for i, cell in enumerate(cells):
             if is_answer(cell):
-                assert "### BEGIN SOLUTION" in cell.source, \
+                assert "### BEGIN SOLUTION" in cell.source, (
                     f"{path.name} cell {i}: answer cell without solution markers"
-                assert i + 1 < len(cells) and is_test(cells[i + 1]), \
+                )
+                assert i + 1 < len(cells) and is_test(cells[i + 1]), (
                     f"{path.name}: answer {meta(cell)['grade_id']} must be followed by its test cell"
-                assert "hide-input" in cell.metadata.get("tags", []), \
+                )
+                assert "hide-input" in cell.metadata.get("tags", []), (
                     f"{path.name} cell {i}: tag answer cells hide-input"
+                )
             if is_test(cell):
-                assert not re.search(r"^\s*assert\b", cell.source, re.M), \
+                assert not re.search(r"^\s*assert\b", cell.source, re.M), (
                     f"{path.name} {meta(cell)['grade_id']}: use nnbook.checks (messages that help), not bare assert"
+                )
                 hidden = "BEGIN HIDDEN TESTS" in cell.source
                 tagged = "remove-cell" in cell.metadata.get("tags", [])
-                assert hidden == tagged, \
+                assert hidden == tagged, (
                     f"{path.name} {meta(cell)['grade_id']}: hidden-test cells, and only they, carry remove-cell"
+                )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -139,10 +148,10 @@ def test_student_version_hides_solutions_and_hidden_tests(chapter):
             for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
                 secret = _region(cell.source, begin, end)
                 kept = {l.strip() for l in student.get(grade_id, "").splitlines()}
-                left = [line for line in secret if line in kept
-                        and line not in ("return", "pass")]
-                assert not left, \
+                left = [line for line in secret if line in kept and line not in ("return", "pass")]
+                assert not left, (
                     f"{student_path.name} {grade_id}: lines of the {begin.split()[1].lower()} region left: {left[:3]}"
+                )
 
 
 # chapters whose points are being moved to the hidden tests right now (issue 8); remove when done
@@ -154,8 +163,12 @@ def test_hidden_tests_carry_at_least_half_of_each_exercise(chapter):
     """An answer tuned to the visible test must not keep most of the points (book/authoring.md)."""
     if chapter in HIDDEN_SHARE_PENDING:
         pytest.skip("points being moved to the hidden tests")
-    points = {meta(c)["grade_id"]: (meta(c)["points"], "BEGIN HIDDEN TESTS" in c.source)
-              for p in solution_notebooks(chapter) for c in read(p).cells if is_test(c)}
+    points = {
+        meta(c)["grade_id"]: (meta(c)["points"], "BEGIN HIDDEN TESTS" in c.source)
+        for p in solution_notebooks(chapter)
+        for c in read(p).cells
+        if is_test(c)
+    }
     short = {}
     for answer, tests in answer_tests(chapter).items():
         hidden = sum(points[t][0] for t in tests if points[t][1])

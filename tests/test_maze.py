@@ -1,4 +1,5 @@
 """Unit tests for nnbook.maze (chapter 1's maze world and RNN agent)."""
+
 import numpy as np
 import pytest
 
@@ -53,8 +54,9 @@ def test_from_moves_and_observe():
         assert np.array_equal(X, expected)
 
 
-@pytest.mark.parametrize("moves, why", [("UD", "twice"), ("URDL", "twice"), ("URD", "touches"),
-                                        ("RRU", "above"), ("", "needs")])
+@pytest.mark.parametrize(
+    "moves, why", [("UD", "twice"), ("URDL", "twice"), ("URD", "touches"), ("RRU", "above"), ("", "needs")]
+)
 def test_invalid_paths_are_rejected(moves, why):
     with pytest.raises(ValueError, match=why):
         if moves == "RRU":
@@ -76,8 +78,17 @@ def test_random_mazes_are_valid_deterministic_and_varied():
 
 
 def test_reference_solution_walks_every_maze():
-    for maze in [demo_maze(), spiral_maze(2), spiral_maze(5), spiral_maze(8), snake_maze(),
-                 snake_maze(7, 2), Maze.from_moves("U"), Maze.from_moves("R"), Maze.from_moves("L")]:
+    for maze in [
+        demo_maze(),
+        spiral_maze(2),
+        spiral_maze(5),
+        spiral_maze(8),
+        snake_maze(),
+        snake_maze(7, 2),
+        Maze.from_moves("U"),
+        Maze.from_moves("R"),
+        Maze.from_moves("L"),
+    ]:
         run = check_agent(*REFERENCE, maze)
         assert run.positions == list(maze.path[1:])
         # the state stays exactly one-hot: the move just made
@@ -138,6 +149,7 @@ def test_read_direction():
 
 def test_draw_runs():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

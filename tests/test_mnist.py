@@ -98,14 +98,20 @@ def test_loads_the_shared_copy(monkeypatch):
 def test_the_default_folder_is_defined_in_one_place():
     """Only nnbook.mnist names ../shared/data/mnist in code (the Makefile, CI and tests rely on it)."""
     root = Path(__file__).resolve().parent.parent
-    files = [p for p in root.rglob("*.py")
-             if not any(part.startswith((".", "_build")) for part in p.relative_to(root).parts)]
+    files = [
+        p for p in root.rglob("*.py") if not any(part.startswith((".", "_build")) for part in p.relative_to(root).parts)
+    ]
     files += [root / "Makefile", root / ".ci" / "run"]
 
     def names_it(path):
-        return any("data" in line and "mnist" in line and "shared" in line and not line.lstrip().startswith("#")
-                   for line in path.read_text().splitlines())
+        return any(
+            "data" in line and "mnist" in line and "shared" in line and not line.lstrip().startswith("#")
+            for line in path.read_text().splitlines()
+        )
 
-    naming = sorted(str(p.relative_to(root)) for p in files
-                    if p.exists() and p.name not in ("mnist.py", "test_mnist.py") and names_it(p))
+    naming = sorted(
+        str(p.relative_to(root))
+        for p in files
+        if p.exists() and p.name not in ("mnist.py", "test_mnist.py") and names_it(p)
+    )
     assert not naming, f"these files define their own MNIST folder; use nnbook.mnist.SHARED_DIR: {naming}"

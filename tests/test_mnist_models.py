@@ -1,6 +1,7 @@
 """Unit tests for chapter 6: nnbook.mnist_models (settings, truncated-normal oracles, the training loop)
 and the chapter's model answers, loaded from the solution notebook (nnbook_grader.answers: the one copy
 of each answer). Small and CPU-only; MNIST itself is not needed."""
+
 import math
 import os
 
@@ -18,16 +19,32 @@ from nnbook_grader import answers  # noqa: E402
 
 @pytest.fixture(scope="module")
 def ch06():
-    return answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-truncsample", "ch06-mlp", "ch06-cnn",
-                        "ch06-copy", "ch06-step")
+    return answers.load(
+        "ch06-mnist",
+        "ch06-accuracy",
+        "ch06-linear",
+        "ch06-truncsample",
+        "ch06-mlp",
+        "ch06-cnn",
+        "ch06-copy",
+        "ch06-step",
+    )
 
 
 def builders(ch06, framework):
     if framework == "keras":
-        return {"linear": ch06.build_linear_keras, "mlp": ch06.build_mlp_keras,
-                "mlp_dropout": lambda: ch06.build_mlp_keras(dropout=0.5), "cnn": ch06.build_cnn_keras}
-    return {"linear": ch06.build_linear_torch, "mlp": ch06.build_mlp_torch,
-            "mlp_dropout": lambda: ch06.build_mlp_torch(dropout=0.5), "cnn": ch06.build_cnn_torch}
+        return {
+            "linear": ch06.build_linear_keras,
+            "mlp": ch06.build_mlp_keras,
+            "mlp_dropout": lambda: ch06.build_mlp_keras(dropout=0.5),
+            "cnn": ch06.build_cnn_keras,
+        }
+    return {
+        "linear": ch06.build_linear_torch,
+        "mlp": ch06.build_mlp_torch,
+        "mlp_dropout": lambda: ch06.build_mlp_torch(dropout=0.5),
+        "cnn": ch06.build_cnn_torch,
+    }
 
 
 def _randomise(kmodel, seed=0, scale=0.1):
@@ -141,8 +158,18 @@ def test_training_lowers_loss_and_logs(ch06, framework):
     y = (x[:, :10].argmax(1)).astype(np.int64)
     model = builders(ch06, framework)["linear"]()
     step = ch06.train_step_torch if framework == "torch" else ch06.train_step_keras
-    hist = mm.train(framework, model, (x, y, x[:100], y[:100]), steps=30, optimizer="adam", step=step,
-                    accuracy=ch06.accuracy, batch=50, eval_every=10, show_progress=False)
+    hist = mm.train(
+        framework,
+        model,
+        (x, y, x[:100], y[:100]),
+        steps=30,
+        optimizer="adam",
+        step=step,
+        accuracy=ch06.accuracy,
+        batch=50,
+        eval_every=10,
+        show_progress=False,
+    )
     assert hist["step"] == [10, 20, 30]
     assert hist["loss"][-1] < hist["loss"][0] and hist["train"][-1] > 0.2
     assert hist["seconds"] > 0 and mm.history_seconds_per_100(hist) > 0

@@ -39,9 +39,14 @@ print(1)
 def test_draft_to_notebook_metadata():
     nb = nbsrc.to_notebook(DRAFT)
     kinds = [(c.cell_type, c.metadata.get("nbgrader", {}).get("grade_id"), c.metadata.get("tags")) for c in nb.cells]
-    assert kinds == [("markdown", None, None), ("code", "chxx-a", ["hide-input"]), ("code", "chxx-a-test", None),
-                     ("code", "chxx-a-hidden", ["remove-cell"]), ("markdown", "chxx-why", None),
-                     ("code", None, ["hide-output"])]
+    assert kinds == [
+        ("markdown", None, None),
+        ("code", "chxx-a", ["hide-input"]),
+        ("code", "chxx-a-test", None),
+        ("code", "chxx-a-hidden", ["remove-cell"]),
+        ("markdown", "chxx-why", None),
+        ("code", None, ["hide-output"]),
+    ]
     test = nb.cells[2].metadata["nbgrader"]
     assert test["grade"] and test["locked"] and test["points"] == 2 and not test["solution"]
 
@@ -59,10 +64,12 @@ def test_chapters_round_trip(chapter):
         # the nbgrader metadata (grade_id, points, solution / grade / locked flags) and the book's tags too
         for i, (new, old) in enumerate(zip(again.cells, nb.cells, strict=True)):
             assert new.cell_type == old.cell_type, f"{path.name} cell {i}: cell type"
-            assert new.metadata.get("nbgrader") == old.metadata.get("nbgrader"), \
+            assert new.metadata.get("nbgrader") == old.metadata.get("nbgrader"), (
                 f"{path.name} cell {i}: nbgrader metadata {old.metadata.get('nbgrader')} does not survive the text form"
-            assert sorted(new.metadata.get("tags", [])) == sorted(old.metadata.get("tags", [])), \
+            )
+            assert sorted(new.metadata.get("tags", [])) == sorted(old.metadata.get("tags", [])), (
                 f"{path.name} cell {i}: tags"
+            )
 
 
 def test_errors_are_clear():

@@ -14,6 +14,7 @@
 All submissions of a chapter are graded side by side, each in a course folder of its own (copied
 from one generated course), so a chapter costs about one notebook run per core.
 """
+
 import os
 import shutil
 import subprocess
@@ -53,8 +54,14 @@ def nbgrader(course: Path, *args: str) -> None:
 def start(course: Path, *args: str) -> subprocess.Popen:
     # the kernels see nnbook, never nnbook_grader: what a student's environment offers
     env = student_environment(NNBOOK_MODE="test")
-    return subprocess.Popen([NBGRADER, *args, "--log-level=WARN"], cwd=course, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [NBGRADER, *args, "--log-level=WARN"],
+        cwd=course,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def finish(course: Path, process: subprocess.Popen, args) -> None:
@@ -62,9 +69,9 @@ def finish(course: Path, process: subprocess.Popen, args) -> None:
     assert process.returncode == 0, f"nbgrader {' '.join(args)} failed in {course}:\n{out[-5000:]}"
 
 
-def submission_with_answers(source: Path, answers: dict[str, str],
-                            reseed: dict[str, tuple[str, list[int]]] | None = None,
-                            trim: bool = False) -> nbformat.NotebookNode:
+def submission_with_answers(
+    source: Path, answers: dict[str, str], reseed: dict[str, tuple[str, list[int]]] | None = None, trim: bool = False
+) -> nbformat.NotebookNode:
     """The solution notebook with the answer cells named in `answers` replaced (keys starting with
     '_' are settings of a variant, not cells). For each answer in `reseed`, a cell after its test
     cells re-runs them with the answer's source under each seed (a failure raises in that cell).
@@ -73,7 +80,7 @@ def submission_with_answers(source: Path, answers: dict[str, str],
     nb = read(source)
     if trim:
         last = max((i for i, c in enumerate(nb.cells) if is_test(c)), default=len(nb.cells) - 1)
-        nb.cells = nb.cells[:last + 1] + [c for c in nb.cells[last + 1:] if meta(c)]
+        nb.cells = nb.cells[: last + 1] + [c for c in nb.cells[last + 1 :] if meta(c)]
     for cell in nb.cells:
         if is_answer(cell) and meta(cell)["grade_id"] in answers:
             cell.source = answers[meta(cell)["grade_id"]]
@@ -85,8 +92,12 @@ def submission_with_answers(source: Path, answers: dict[str, str],
         while end < len(nb.cells) and is_test(nb.cells[end]):
             end += 1
         tests = [nb.cells[i].source for i in range(index + 1, end)]
-        nb.cells.insert(end, nbformat.v4.new_code_cell(RESEED_CELL.format(
-            grade_id=grade_id, seeds=list(seeds), template=template, tests=tests)))
+        nb.cells.insert(
+            end,
+            nbformat.v4.new_code_cell(
+                RESEED_CELL.format(grade_id=grade_id, seeds=list(seeds), template=template, tests=tests)
+            ),
+        )
     return nb
 
 
@@ -185,8 +196,9 @@ def test_release_is_up_to_date(chapter, tmp_path):
     for path in solution_notebooks(chapter):
         fresh = (tmp_path / "notebooks" / chapter / path.name).read_text()
         committed = ROOT / "notebooks" / chapter / path.name
-        assert committed.exists() and committed.read_text() == fresh, \
+        assert committed.exists() and committed.read_text() == fresh, (
             f"notebooks/{chapter}/{path.name} differs from a fresh release: run `make release` and commit"
+        )
 
 
 def test_solutions_get_full_marks_without_errors(graded):
@@ -211,15 +223,19 @@ def test_wrong_answers_lose_points_in_every_test_cell(graded):
     assert not passed, f"{chapter}: test cells that accept the wrong answers in tests/wrong_answers: {passed}"
     why = errors(courses, chapter, "wrong")
     not_graded = {k: v for k, v in why.items() if k in scores and not v.startswith(("GradingError", "AssertionError"))}
-    assert not not_graded, (f"{chapter}: these test cells failed by crashing rather than by a check; make the wrong "
-                            f"answers plausible (same names, same types) so the checks judge them: {not_graded}")
+    assert not not_graded, (
+        f"{chapter}: these test cells failed by crashing rather than by a check; make the wrong "
+        f"answers plausible (same names, same types) so the checks judge them: {not_graded}"
+    )
 
 
 def test_right_answers_get_full_marks(graded):
     chapter, courses = graded
     if "right" not in courses:
-        pytest.fail(f"{chapter}: add tests/right_answers/{chapter.replace('-', '_')}.py with "
-                    "RIGHT = {grade_id: source}: correct answers written differently from the model answer")
+        pytest.fail(
+            f"{chapter}: add tests/right_answers/{chapter.replace('-', '_')}.py with "
+            "RIGHT = {grade_id: source}: correct answers written differently from the model answer"
+        )
     failed = errors(courses, chapter, "right")
     assert not failed, f"{chapter}: the right answers in tests/right_answers raised: {failed}"
     lost = {k: v for k, v in grades(courses, chapter, "right").items() if v[0] < v[1]}
@@ -240,8 +256,10 @@ def test_wrong_variants_lose_points_where_they_aim(graded):
         why = errors(courses, chapter, student)
         crashed = {t: why[t] for t in targets if t in why and not why[t].startswith(("GradingError", "AssertionError"))}
         if passed or unknown or crashed:
-            problems.append(f"variant {i} ({', '.join(cells)}): accepted by {passed}; unknown cells {unknown}; "
-                            f"crashed instead of a check {crashed}")
+            problems.append(
+                f"variant {i} ({', '.join(cells)}): accepted by {passed}; unknown cells {unknown}; "
+                f"crashed instead of a check {crashed}"
+            )
     assert not problems, f"{chapter}: wrong variants in tests/wrong_answers: " + "; ".join(problems)
 
 
@@ -249,5 +267,7 @@ def test_cheating_submission_loses_every_point(graded):
     chapter, courses = graded
     scores = grades(courses, chapter, "cheat")
     passed = sorted(k for k, (score, top) in scores.items() if score > 0)
-    assert not passed, (f"{chapter}: test cells that gave points to answers taken from nnbook_grader or from a "
-                        f"model-answer twin in nnbook (the answer key must stay out of students' reach): {passed}")
+    assert not passed, (
+        f"{chapter}: test cells that gave points to answers taken from nnbook_grader or from a "
+        f"model-answer twin in nnbook (the answer key must stay out of students' reach): {passed}"
+    )

@@ -1,4 +1,5 @@
 """Unit tests for nnbook.probes (black-box checks of architectures, chapter 10)."""
+
 import numpy as np
 import pytest
 import torch
@@ -33,8 +34,10 @@ class TwoHeads(torch.nn.Module):
 
 def test_attempt_turns_crashes_into_grading_errors():
     assert probes.attempt(lambda: 3, "three") == 3
+
     def stub():
         raise NotImplementedError
+
     with pytest.raises(GradingError, match="not implemented"):
         probes.attempt(stub, "building")
     with pytest.raises(GradingError, match="building failed with ZeroDivisionError"):
@@ -51,8 +54,9 @@ def test_predict_runs_torch_in_eval_mode_and_returns_numpy():
     with pytest.raises(GradingError, match="calling the model failed"):
         probes.predict(model, np.ones((4, 5)))
     heads = TwoHeads()
-    np.testing.assert_allclose(probes.predict(heads, np.ones((2, 3)), method="shared"),
-                               probes.predict(heads.shared, np.ones((2, 3))))
+    np.testing.assert_allclose(
+        probes.predict(heads, np.ones((2, 3)), method="shared"), probes.predict(heads.shared, np.ones((2, 3)))
+    )
     with pytest.raises(GradingError, match="encode failed with AttributeError"):
         probes.predict(heads, np.ones((2, 3)), method="encode", what="encode")
 

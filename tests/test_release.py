@@ -1,5 +1,6 @@
 """The release step's rewrite of MyST for the student notebooks (nnbook/release.py): JupyterLab renders
 what students read, and no link in a student notebook works only on the website."""
+
 import re
 
 import pytest
@@ -21,9 +22,11 @@ def test_citations_become_author_year():
 
 
 def test_website_links_become_text_and_the_own_download_link_goes():
-    text = rewrite("# Title\n\nStudent version: {download}`x.ipynb <../../notebooks/ch02-x/x.ipynb>`\n(open it).\n\n"
-                   "See {doc}`the set-up <../../book/setup>` and {doc}`../../book/references`.",
-                   base=ROOT / "solutions" / "ch02-x")
+    text = rewrite(
+        "# Title\n\nStudent version: {download}`x.ipynb <../../notebooks/ch02-x/x.ipynb>`\n(open it).\n\n"
+        "See {doc}`the set-up <../../book/setup>` and {doc}`../../book/references`.",
+        base=ROOT / "solutions" / "ch02-x",
+    )
     assert "Student version" not in text and "download" not in text
     assert text.startswith("# Title\n\nSee the set-up and *References*.")
 
@@ -42,10 +45,12 @@ def test_student_notebooks_have_no_myst_that_lab_cannot_render(chapter):
                 continue
             raw = MYST_ROLE.findall(cell.source) + MYST_DIRECTIVE.findall(cell.source)
             assert not raw, f"{path.name} cell {i}: MyST that JupyterLab shows as raw text: {raw} (make release)"
-            assert "_build/" not in cell.source and ".html" not in cell.source, \
+            assert "_build/" not in cell.source and ".html" not in cell.source, (
                 f"{path.name} cell {i}: a link to the website's pages"
+            )
             for target in re.findall(r"\]\(([^)\s]+)\)|src=\"([^\"]+)\"", cell.source):
                 target = next(t for t in target if t)
                 if not re.match(r"^([a-z][a-z0-9+.-]*:|#)", target, re.I):
-                    assert (path.parent / target.split("#")[0]).exists(), \
+                    assert (path.parent / target.split("#")[0]).exists(), (
                         f"{path.name} cell {i}: the link {target!r} points at nothing beside the notebook"
+                    )

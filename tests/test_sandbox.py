@@ -4,6 +4,7 @@ nnbook_grader.autograde) with two workers side by side and short limits. For eac
 recorded score and reason, every other submission graded normally, no file outside the grader's own
 output changed, the grader never crashing; the feedback shows no hidden-test source and no model answer.
 """
+
 import hashlib
 import html
 import io
@@ -101,10 +102,12 @@ print(found)
 BAD = {
     # student: (notebook or raw bytes or None, file name)
     "loop": lambda: in_first_answer("while True:\n    pass"),
-    "memory": lambda: in_first_answer("def hog():\n    held = []\n    while True:\n"
-                                      "        held.append(bytearray(200 << 20))\nhog()"),
-    "forks": lambda: in_first_answer("import os, time\nfor _ in range(100000):\n    if os.fork() == 0:\n"
-                                     "        time.sleep(600)\n        os._exit(0)"),
+    "memory": lambda: in_first_answer(
+        "def hog():\n    held = []\n    while True:\n        held.append(bytearray(200 << 20))\nhog()"
+    ),
+    "forks": lambda: in_first_answer(
+        "import os, time\nfor _ in range(100000):\n    if os.fork() == 0:\n        time.sleep(600)\n        os._exit(0)"
+    ),
     "sysexit": lambda: in_first_answer("import sys\nsys.exit()"),
     "osexit": lambda: in_first_answer("import os\nos._exit(1)"),
     "segfault": lambda: in_first_answer("import ctypes\nctypes.string_at(0)"),
@@ -123,13 +126,17 @@ def sha(path: Path) -> str:
 
 def snapshot(course: Path) -> dict:
     skip = ("autograded", "feedback", ".grading", "gradebook.db", "notebooks")
-    return {str(p.relative_to(course)): sha(p) for p in course.rglob("*")
-            if p.is_file() and not str(p.relative_to(course)).startswith(skip)}
+    return {
+        str(p.relative_to(course)): sha(p)
+        for p in course.rglob("*")
+        if p.is_file() and not str(p.relative_to(course)).startswith(skip)
+    }
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     from nnbook_grader import autograde as grading
+
     course = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / CHAPTER, course / "solutions" / CHAPTER)
@@ -154,6 +161,7 @@ def graded(tmp_path_factory):
 
 def cell_scores(course, student):
     from nnbook_grader.autograde import scores
+
     return {k[2]: v for k, v in scores(course).items() if k[0] == student}
 
 
@@ -238,6 +246,7 @@ def test_attacker_sees_nothing_and_changes_nothing(graded):
 def test_regrading_skips_unchanged_and_resumes(graded):
     course, entries, _, _ = graded
     from nnbook_grader import autograde as grading
+
     out = io.StringIO()
     again = grading.autograde(course, workers=1, limits=LIMITS, progress=False, out=out)
     assert f"{len(entries)} submissions: 0 to grade" in out.getvalue()
@@ -249,6 +258,7 @@ def test_interrupted_run_continues_where_it_stopped(graded):
     and only it."""
     course, entries, _, _ = graded
     from nnbook_grader import autograde as grading
+
     state_file = course / ".grading" / "state.json"
     state = json.loads(state_file.read_text())
     del state[f"invalid/{CHAPTER}"]
@@ -262,6 +272,7 @@ def test_interrupted_run_continues_where_it_stopped(graded):
 def test_feedback_shows_no_hidden_tests_or_model_answers(graded):
     course, _, _, _ = graded
     from nnbook_grader import autograde as grading
+
     files = grading.feedback(course)
     assert len(files) >= 10
     release = (ROOT / "notebooks" / CHAPTER / NB).read_text()

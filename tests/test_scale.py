@@ -3,6 +3,7 @@ processes on loopback) grades three submissions into a PostgreSQL gradebook (SQL
 is not running: that test is then skipped, saying why); the scores equal plain one-by-one
 `nbgrader autograde`, cell by cell; a second run grades only what changed.
 """
+
 import io
 import os
 import shutil
@@ -29,6 +30,7 @@ def postgres() -> tuple[str | None, str]:
     """(a clean PostgreSQL URL, '') or (None, why not)."""
     try:
         import sqlalchemy
+
         engine = sqlalchemy.create_engine(PG_URL)
         with engine.begin() as db:
             db.execute(sqlalchemy.text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -36,8 +38,10 @@ def postgres() -> tuple[str | None, str]:
         engine.dispose()
         return PG_URL, ""
     except Exception as e:  # noqa: BLE001 (any reason is the skip reason)
-        return None, (f"PostgreSQL not reachable at {PG_URL} ({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
-                      f"start it with `bash tools/start_postgres.sh` (as .ci/run does)")
+        return None, (
+            f"PostgreSQL not reachable at {PG_URL} ({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
+            f"start it with `bash tools/start_postgres.sh` (as .ci/run does)"
+        )
 
 
 def make_course(folder: Path) -> Path:
@@ -68,15 +72,39 @@ def cluster(tmp_path_factory):
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     logs = tmp_path_factory.mktemp("dask")
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, stdout=open(logs / "scheduler.log", "w"),  # noqa: SIM115
-                              stderr=subprocess.STDOUT)]
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=open(logs / "scheduler.log", "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+    ]
     address = f"tcp://127.0.0.1:{port}"
     for i in range(2):
-        procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                       "--memory-limit", "0", "--no-dashboard", "--name", f"w{i}"], env=env,
-                                      stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT))  # noqa: SIM115
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(BIN / "dask"),
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--nworkers",
+                    "1",
+                    "--memory-limit",
+                    "0",
+                    "--no-dashboard",
+                    "--name",
+                    f"w{i}",
+                ],
+                env=env,
+                stdout=open(logs / f"worker{i}.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )  # noqa: SIM115
     from dask.distributed import Client
+
     client = Client(address, timeout=60)
     client.wait_for_workers(2, timeout=120)
     client.close()
@@ -95,14 +123,25 @@ def runs(tmp_path_factory, cluster):
     """The same submissions graded by plain nbgrader (one by one, SQLite) and by the grader on the
     Dask cluster (into PostgreSQL when it runs)."""
     from nnbook_grader import autograde as grading
+
     base = tmp_path_factory.mktemp("scale")
     plain = make_course(base / "plain")
     env = dict(os.environ, NNBOOK_MODE="test")
-    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", CHAPTER, "--force", "--log-level=WARN"],
-                   cwd=plain, env=env, check=True)
+    subprocess.run(
+        [str(BIN / "nbgrader"), "generate_assignment", CHAPTER, "--force", "--log-level=WARN"],
+        cwd=plain,
+        env=env,
+        check=True,
+    )
     start = time.monotonic()
-    done = subprocess.run([str(BIN / "nbgrader"), "autograde", CHAPTER, "--force", "--log-level=WARN"], cwd=plain,
-                          env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), "autograde", CHAPTER, "--force", "--log-level=WARN"],
+        cwd=plain,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     plain_s = time.monotonic() - start
     url, why = postgres()
@@ -110,16 +149,24 @@ def runs(tmp_path_factory, cluster):
     out = io.StringIO()
     start = time.monotonic()
     grading.autograde(course, scheduler=cluster, db_url=url, limits=LIMITS, progress=False, out=out)
-    return {"plain": plain, "course": course, "url": url, "why": why, "printed": out.getvalue(),
-            "seconds": (plain_s, time.monotonic() - start)}
+    return {
+        "plain": plain,
+        "course": course,
+        "url": url,
+        "why": why,
+        "printed": out.getvalue(),
+        "seconds": (plain_s, time.monotonic() - start),
+    }
 
 
 def test_cluster_scores_equal_plain_nbgrader(runs):
     from nnbook_grader.autograde import scores
+
     plain = scores(runs["plain"])
     ours = scores(runs["course"], runs["url"])
-    assert len(plain) >= 3 * 10 and plain == ours, {k: (plain.get(k), ours.get(k)) for k in set(plain) | set(ours)
-                                                    if plain.get(k) != ours.get(k)}
+    assert len(plain) >= 3 * 10 and plain == ours, {
+        k: (plain.get(k), ours.get(k)) for k in set(plain) | set(ours) if plain.get(k) != ours.get(k)
+    }
     assert "2 Dask workers at tcp://127.0.0.1" in runs["printed"]
 
 
@@ -127,6 +174,7 @@ def test_postgresql_gradebook(runs):
     if runs["url"] is None:
         pytest.skip(runs["why"])
     import sqlalchemy
+
     engine = sqlalchemy.create_engine(runs["url"])
     with engine.connect() as db:
         rows = db.execute(sqlalchemy.text("select count(*) from submitted_assignment")).scalar()
@@ -137,6 +185,7 @@ def test_postgresql_gradebook(runs):
 
 def test_rerun_grades_only_what_changed(runs, cluster):
     from nnbook_grader import autograde as grading
+
     course, url = runs["course"], runs["url"]
     out = io.StringIO()
     grading.autograde(course, scheduler=cluster, db_url=url, limits=LIMITS, progress=False, out=out)

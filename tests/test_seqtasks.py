@@ -1,4 +1,5 @@
 """Unit tests for nnbook.seqtasks (chapter 5's sine curves and memory task)."""
+
 import numpy as np
 import pytest
 
@@ -44,7 +45,7 @@ def test_next_step_pairs_alignment():
     assert x.shape == y.shape == (4, 9, 1) and x.dtype == np.float32
     np.testing.assert_array_equal(x[:, :, 0], curves[:, :-1])
     np.testing.assert_array_equal(y[:, :, 0], curves[:, 1:])
-    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])   # target i is input i + 1
+    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])  # target i is input i + 1
     with pytest.raises(ValueError):
         seqtasks.next_step_pairs(np.zeros((3, 1)))
 
@@ -57,12 +58,12 @@ def test_memory_task_layout(L, S):
     assert x.shape == y.shape == (50, T) and x.dtype.kind == "i" and y.dtype.kind == "i"
     r = x[:, :L]
     assert r.min() >= 0 and r.max() <= 8
-    assert np.all(x[:, L:L + S] == seqtasks.BLANK)             # the gap
-    assert np.all(x[:, L + S] == seqtasks.DELIM)               # the delimiter, once
+    assert np.all(x[:, L : L + S] == seqtasks.BLANK)  # the gap
+    assert np.all(x[:, L + S] == seqtasks.DELIM)  # the delimiter, once
     assert np.all((x == seqtasks.DELIM).sum(axis=1) == 1)
-    assert np.all(x[:, L + S + 1:] == seqtasks.BLANK)          # blanks while recalling
-    assert np.all(y[:, :L + S + 1] == seqtasks.BLANK)          # blank targets up to the delimiter
-    np.testing.assert_array_equal(y[:, -L:], r)                # then r_1 .. r_L, in order
+    assert np.all(x[:, L + S + 1 :] == seqtasks.BLANK)  # blanks while recalling
+    assert np.all(y[:, : L + S + 1] == seqtasks.BLANK)  # blank targets up to the delimiter
+    np.testing.assert_array_equal(y[:, -L:], r)  # then r_1 .. r_L, in order
     assert y.max() < seqtasks.N_OUT and x.max() < seqtasks.N_IN
 
 
@@ -112,7 +113,7 @@ def test_batches_are_reproducible():
     np.testing.assert_array_equal(x1, x2)
     np.testing.assert_array_equal(y1, y2)
     assert x1.shape == (4, 8, seqtasks.N_IN) and y1.shape == (4, 8)
-    assert not np.array_equal(next(m1)[1], y1)      # a fresh batch every step
+    assert not np.array_equal(next(m1)[1], y1)  # a fresh batch every step
 
 
 def test_train_collects_losses():

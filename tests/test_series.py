@@ -1,5 +1,6 @@
 """Unit tests for chapter 7: nnbook.series (encodings, baseline, class weights) and the chapter's model
 answers, loaded from the solution notebook (nnbook_grader.answers: the one copy of each answer)."""
+
 from fractions import Fraction
 from itertools import product
 
@@ -83,14 +84,14 @@ def test_sum_counts_brute_force(ch07):
 def test_label_zero_probability_exact(ch07):
     p0 = ch07.p_label_zero(30, 100)
     assert isinstance(p0, Fraction)
-    assert p0 == Fraction(293739273930679041778453489, 25 * 10 ** 27)
+    assert p0 == Fraction(293739273930679041778453489, 25 * 10**27)
     assert abs(float(p0) - 0.011749570957) < 1e-12
     # sympy's polynomial expansion as an independent oracle
     sp = pytest.importorskip("sympy")
     x = sp.symbols("x")
-    poly = sp.Poly(sum(x ** d for d in range(10)), x) ** 30  # Poly power: dense, fast
-    below = sum(poly.coeff_monomial(x ** s) for s in range(100))
-    assert p0 == Fraction(int(below), 10 ** 30)
+    poly = sp.Poly(sum(x**d for d in range(10)), x) ** 30  # Poly power: dense, fast
+    below = sum(poly.coeff_monomial(x**s) for s in range(100))
+    assert p0 == Fraction(int(below), 10**30)
     assert ch07.p_label_zero(2, 0) == 0
     assert ch07.p_label_zero(2, 19) == 1
     assert ch07.p_label_zero(2, 18) == Fraction(99, 100)
@@ -140,5 +141,3 @@ def test_reference_models_agree_after_copy(ch07):
     h, n = 7, 3
     assert km.count_params() == 4 * (n * h + h * h + h) + h + 1
     assert sum(p.numel() for p in tm.parameters()) == 4 * (n * h + h * h + 2 * h) + h + 1
-
-

@@ -1,6 +1,7 @@
 """The sheet map (book/sheets.md) lists every exercise of every chapter, with its points read from the
 notebooks at build time; chapters not written yet are listed as such, and only they; the introduction
 lists the written chapters and names the rest as coming."""
+
 import re
 import sys
 
@@ -23,8 +24,10 @@ def exercises(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_exercise_is_on_the_sheet_map(chapter):
     missing = [gid for gid in exercises(chapter) if "{{ points_" + gid.replace("-", "_") + " }}" not in PAGE]
-    assert not missing, (f"book/sheets.md does not list {missing}: add the sheet task each covers, with "
-                         "`{{ points_<grade_id with _> }}` for its points")
+    assert not missing, (
+        f"book/sheets.md does not list {missing}: add the sheet task each covers, with "
+        "`{{ points_<grade_id with _> }}` for its points"
+    )
 
 
 def test_every_points_substitution_names_an_exercise():

@@ -1,4 +1,5 @@
 """Unit tests for nnbook.textdata (chapter 10's texts, vocabulary and direct-speech data)."""
+
 import numpy as np
 import pytest
 
@@ -72,7 +73,7 @@ def test_speech_windows_match_the_story_labels():
         start = story.find(w)
         assert start >= 0 and len(w) == 40
         # the window's own text may be ambiguous; its labels come from the whole story
-        np.testing.assert_array_equal(l, full[start:start + 40])
+        np.testing.assert_array_equal(l, full[start : start + 40])
     # some windows start inside a quotation
     assert labels[:, 0].any()
     with pytest.raises(ValueError):

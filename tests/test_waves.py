@@ -1,4 +1,5 @@
 """Unit tests for nnbook.waves (chapter 9's wave simulator, given models and baselines)."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -38,7 +39,7 @@ def test_energy_conserved_over_the_test_horizon():
     e = waves.energy(frames)
     assert e.shape == (5, 80)
     assert np.all(e > 0)
-    assert np.max(np.abs(e / e[:, :1] - 1)) < 1e-10      # the scheme's discrete energy: exact up to rounding
+    assert np.max(np.abs(e / e[:, :1] - 1)) < 1e-10  # the scheme's discrete energy: exact up to rounding
     # a plain estimate (kinetic from the step difference, potential from the gradients) is roughly constant
     kinetic = 0.5 * ((frames[:, 1:] - frames[:, :-1]) ** 2).sum(axis=(-2, -1))
     pad = np.pad(frames, [(0, 0), (0, 0), (1, 1), (1, 1)])
@@ -58,8 +59,8 @@ def test_a_centred_bump_stays_symmetric():
 def test_the_wave_spreads_and_reflects():
     u = waves.simulate(waves.bump(15, (7, 7), amplitude=1.0)[None], 80)[0]
     centre = u[:, 7, 7]
-    assert centre[0] == 1.0 and centre[10] < 0.2                 # the bump falls
-    assert np.abs(u[10, 0, :]).max() > 0.01                      # the ring reaches the border
+    assert centre[0] == 1.0 and centre[10] < 0.2  # the bump falls
+    assert np.abs(u[10, 0, :]).max() > 0.01  # the ring reaches the border
     assert np.abs(u).max() <= 1.0 + 1e-9
 
 
@@ -71,7 +72,7 @@ def test_courant_number_and_stability():
     prev, cur = u0, u0 + 0.5 * 0.8**2 * waves.laplacian(u0)
     for _ in range(60):
         prev, cur = cur, 2 * cur - prev + 0.8**2 * waves.laplacian(cur)
-    assert np.abs(cur).max() > 1e3                               # beyond the limit the scheme explodes
+    assert np.abs(cur).max() > 1e3  # beyond the limit the scheme explodes
 
 
 def test_laplacian_has_zeros_beyond_the_border():
@@ -101,7 +102,7 @@ def test_tcn_is_causal_with_the_stated_receptive_field():
     tcn(x)[:, 35].sum().backward()
     seen = torch.nonzero(x.grad.abs().sum(dim=(0, 2, 3)) > 0).ravel()
     assert int(seen.min()) == 35 - 30 and int(seen.max()) == 35
-    with torch.no_grad():            # step by step gives the parallel outputs
+    with torch.no_grad():  # step by step gives the parallel outputs
         state, outs = None, []
         for t in range(40):
             y, state = tcn.step(x[:, t], state)

@@ -83,10 +83,18 @@ def ch06(framework: str, out: Path) -> None:
     # the chapter's own answers (models, steps, accuracy): one copy, in the notebook
     ch = answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
     builders = {
-        "keras": {"linear": ch.build_linear_keras, "mlp": ch.build_mlp_keras,
-                  "mlp_dropout": lambda: ch.build_mlp_keras(dropout=0.5), "cnn": ch.build_cnn_keras},
-        "torch": {"linear": ch.build_linear_torch, "mlp": ch.build_mlp_torch,
-                  "mlp_dropout": lambda: ch.build_mlp_torch(dropout=0.5), "cnn": ch.build_cnn_torch},
+        "keras": {
+            "linear": ch.build_linear_keras,
+            "mlp": ch.build_mlp_keras,
+            "mlp_dropout": lambda: ch.build_mlp_keras(dropout=0.5),
+            "cnn": ch.build_cnn_keras,
+        },
+        "torch": {
+            "linear": ch.build_linear_torch,
+            "mlp": ch.build_mlp_torch,
+            "mlp_dropout": lambda: ch.build_mlp_torch(dropout=0.5),
+            "cnn": ch.build_cnn_torch,
+        },
     }
     data = load_mnist_float()
     x_train, y_train, x_test, y_test = data
@@ -218,8 +226,16 @@ def _ch07_keras(ch, X_train, y_train, X_test, class_weight):
     return fit.history["loss"], prob
 
 
-CH05_ANSWERS = ("ch05-rnn-torch", "ch05-lstm-torch", "ch05-readout", "ch05-sine-loss", "ch05-train-step",
-                "ch05-generate", "ch05-params", "ch05-memory-metrics")
+CH05_ANSWERS = (
+    "ch05-rnn-torch",
+    "ch05-lstm-torch",
+    "ch05-readout",
+    "ch05-sine-loss",
+    "ch05-train-step",
+    "ch05-generate",
+    "ch05-params",
+    "ch05-memory-metrics",
+)
 
 
 def ch05(framework: str, out: Path) -> None:
@@ -233,20 +249,24 @@ def ch05(framework: str, out: Path) -> None:
         raise SystemExit("ch05: the full runs use the PyTorch cells (--framework torch)")
     cfg = _ch05_settings(SMOKE)
     # NNBOOK_MODE=quick gives the book's quick-mode numbers the same way (default: full)
-    result = load(out) or {"provenance": provenance(framework) | {"mode": nnbook.mode()}, "settings": cfg,
-                           "runs": {}}
+    result = load(out) or {"provenance": provenance(framework) | {"mode": nnbook.mode()}, "settings": cfg, "runs": {}}
     jobs = [("sine", name, None) for name in ("RNN", "LSTM")]
     jobs += [("memory", name, S) for S in cfg["memory_gaps"] for name in ("RNN", "LSTM")]
     todo = [job for job in jobs if _ch05_key(job) not in result["runs"]]
-    print(f"ch05: {len(jobs) - len(todo)} runs done before, {len(todo)} to go; L = {cfg['memory_L']}, "
-          f"gaps {cfg['memory_gaps']}, LSTM({cfg['lstm_units']})", flush=True)
+    print(
+        f"ch05: {len(jobs) - len(todo)} runs done before, {len(todo)} to go; L = {cfg['memory_L']}, "
+        f"gaps {cfg['memory_gaps']}, LSTM({cfg['lstm_units']})",
+        flush=True,
+    )
     workers = max(1, min(len(todo), (os.cpu_count() or 2) - 1))
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         for job, run in pool.imap_unordered(_ch05_job, [(job, SMOKE) for job in todo]):
             result["runs"][_ch05_key(job)] = run
             save(out, result)
-            print(f"{_ch05_key(job)}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.items()
-                                                     if isinstance(v, float | int)), flush=True)
+            print(
+                f"{_ch05_key(job)}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.items() if isinstance(v, float | int)),
+                flush=True,
+            )
 
 
 def _ch05_settings(smoke: bool = False) -> dict:
@@ -304,16 +324,34 @@ def _ch05_job(args):
     n_in, n_out = (1, 1) if kind == "sine" else (seqtasks.N_IN, seqtasks.N_OUT)
     units = cfg["lstm_units"] if name == "LSTM" else ch.rnn_units_matching(cfg["lstm_units"], n_in, n_out)
     if kind == "sine":
-        run = seqtasks.run_sine(make, ch.TorchReadout, units, ch.torch_train_step, ch.sine_loss_torch,
-                                ch.generate_torch, cfg)
-        out = {"closed_loop_mse": run["mse"].tolist(), "mse_first_20": float(run["mse"][:20].mean()),
-               "mse_all": float(run["mse"].mean()), "examples": run["generated"][:3, :, 0].tolist()}
+        run = seqtasks.run_sine(
+            make, ch.TorchReadout, units, ch.torch_train_step, ch.sine_loss_torch, ch.generate_torch, cfg
+        )
+        out = {
+            "closed_loop_mse": run["mse"].tolist(),
+            "mse_first_20": float(run["mse"][:20].mean()),
+            "mse_all": float(run["mse"].mean()),
+            "examples": run["generated"][:3, :, 0].tolist(),
+        }
     else:
-        run = seqtasks.run_memory(make, ch.TorchReadout, units, ch.torch_train_step, ch.memory_loss_torch,
-                                  ch.recall_accuracy, cfg["memory_L"], S, cfg)
+        run = seqtasks.run_memory(
+            make,
+            ch.TorchReadout,
+            units,
+            ch.torch_train_step,
+            ch.memory_loss_torch,
+            ch.recall_accuracy,
+            cfg["memory_L"],
+            S,
+            cfg,
+        )
         out = {"test_loss": run["test_loss"], "recall": run["recall"]}
-    out.update(units=units, parameters=run["parameters"], wall_seconds=run["seconds"],
-               losses=[float(np.mean(run["losses"][i:i + 50])) for i in range(0, len(run["losses"]), 50)])
+    out.update(
+        units=units,
+        parameters=run["parameters"],
+        wall_seconds=run["seconds"],
+        losses=[float(np.mean(run["losses"][i : i + 50])) for i in range(0, len(run["losses"]), 50)],
+    )
     return job, out
 
 
@@ -342,20 +380,30 @@ def ch08(framework: str, out: Path) -> None:
 
     def accuracy(x, y):
         with ad.no_grad():
-            pred = np.concatenate([model(x[i:i + 500]).data.argmax(axis=1) for i in range(0, len(x), 500)])
+            pred = np.concatenate([model(x[i : i + 500]).data.argmax(axis=1) for i in range(0, len(x), 500)])
         return float(np.mean(pred == y))
 
-    result = {"provenance": provenance("torch") | {"framework": "numpy (nnbook.autodiff)",
-                                                    "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")},
-              "settings": {"batch": batch, "steps": steps, "optimizer": "Adam lr 1e-3",
-                           "model": "conv 5x5x16, relu, pool, conv 5x5x32, relu, pool, dense 10"},
-              "parameters": int(sum(p.data.size for p in model.parameters())),
-              "loss_per_50_steps": [float(np.mean(losses[i:i + 50])) for i in range(0, len(losses), 50)],
-              "final_test": accuracy(x_test, y_test), "final_train_all": accuracy(x_train, y_train),
-              "wall_seconds": seconds}
+    result = {
+        "provenance": provenance("torch")
+        | {"framework": "numpy (nnbook.autodiff)", "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")},
+        "settings": {
+            "batch": batch,
+            "steps": steps,
+            "optimizer": "Adam lr 1e-3",
+            "model": "conv 5x5x16, relu, pool, conv 5x5x32, relu, pool, dense 10",
+        },
+        "parameters": int(sum(p.data.size for p in model.parameters())),
+        "loss_per_50_steps": [float(np.mean(losses[i : i + 50])) for i in range(0, len(losses), 50)],
+        "final_test": accuracy(x_test, y_test),
+        "final_train_all": accuracy(x_train, y_train),
+        "wall_seconds": seconds,
+    }
     save(out, result)
-    print(f"ch08 CNN: train (all 60000) {result['final_train_all']:.4f}, test {result['final_test']:.4f}, "
-          f"{seconds:.0f} s ({1000 * seconds / steps:.0f} ms per step)", flush=True)
+    print(
+        f"ch08 CNN: train (all 60000) {result['final_train_all']:.4f}, test {result['final_test']:.4f}, "
+        f"{seconds:.0f} s ({1000 * seconds / steps:.0f} ms per step)",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -8,6 +8,7 @@
 
 nnbook_grader/autograde.py says how it works; book/instructor-guide.md what an instructor needs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def main(argv=None) -> int:
     p.add_argument("--allow-network", action="store_true", help="boxes without a network namespace (fallback)")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
-    limits = {k: getattr(a, k) for k in ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "output_kb",
-                                        "file_mb", "threads")}
+    limits = {
+        k: getattr(a, k)
+        for k in ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "output_kb", "file_mb", "threads")
+    }
     if a.no_box:
         limits["boxed"] = False
     if a.allow_network:
@@ -49,8 +52,17 @@ def main(argv=None) -> int:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy warnings from nbgrader's gradebook
     try:
         if a.verb == "autograde":
-            entries = grading.autograde(a.root, a.student, a.chapter, a.workers, a.scheduler, a.force, a.db_url,
-                                        limits, progress=not a.no_progress)
+            entries = grading.autograde(
+                a.root,
+                a.student,
+                a.chapter,
+                a.workers,
+                a.scheduler,
+                a.force,
+                a.db_url,
+                limits,
+                progress=not a.no_progress,
+            )
             return 0 if entries is not None else 1
         if a.verb == "feedback":
             files = grading.feedback(a.root, a.db_url, a.chapter)

@@ -16,6 +16,7 @@ Extra tags for Jupyter Book go after the header: `# %% tags=hide-output,remove-i
     python tools/nbsrc.py to-nb chapter.py solutions/ch02-gradients/ch02-gradients.ipynb
     python tools/nbsrc.py to-py solutions/ch02-gradients/ch02-gradients.ipynb > chapter.py
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def to_notebook(text: str) -> nbformat.NotebookNode:
             if kind not in KINDS:
                 raise ValueError(f"unknown cell kind [{kind}] in {line!r}; use one of {KINDS}")
             args = match.group(2).split()
-            tags = match.group(3).strip()[len("tags="):].split(",") if match.group(3) else []
+            tags = match.group(3).strip()[len("tags=") :].split(",") if match.group(3) else []
             cells.append((kind, args + ["\0tags"] + tags, []))
         elif cells:
             cells[-1][2].append(line)
@@ -62,7 +63,7 @@ def to_notebook(text: str) -> nbformat.NotebookNode:
             raise ValueError(f"text before the first '# %%' header: {line!r}")
     for kind, args, lines in cells:
         split = args.index("\0tags")
-        args, tags = args[:split], args[split + 1:]
+        args, tags = args[:split], args[split + 1 :]
         while lines and not lines[-1].strip():
             lines.pop()
         if kind in ("markdown", "manual"):

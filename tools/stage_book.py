@@ -12,6 +12,7 @@ answer an exercise, removed from the student version by the release step) become
     python tools/stage_book.py _build/stage            # the book (solutions, executed when built)
     python tools/stage_book.py _build/stage --student  # the student edition (notebooks/, not executed)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,12 @@ def model_answer_dropdown(source: str) -> str:
     end = next((i for i, l in enumerate(lines) if MARKER.match(l) and "END" in l), None)
     if begin is None or end is None or end < begin:
         return without_markers(source)
-    answer = "\n".join(lines[begin + 1:end]).strip()
-    return "\n".join(lines[:begin] + ["", "````{admonition} Model answer and rubric", ":class: dropdown",
-                                      "", answer, "````", ""] + lines[end + 1:]).strip()
+    answer = "\n".join(lines[begin + 1 : end]).strip()
+    return "\n".join(
+        lines[:begin]
+        + ["", "````{admonition} Model answer and rubric", ":class: dropdown", "", answer, "````", ""]
+        + lines[end + 1 :]
+    ).strip()
 
 
 def plain(markdown: str) -> str:
@@ -81,8 +85,9 @@ def stage_notebook(src: Path, dst: Path, student: bool = False) -> None:
             headings = re.findall(r"^#{1,4} .+$", cell.source, re.M)
             heading = headings[-1] if headings else heading
             if "model-answer" in tags:
-                cell.source = "\n".join(["````{admonition} Model answer", ":class: dropdown", "",
-                                         cell.source.strip(), "````"])
+                cell.source = "\n".join(
+                    ["````{admonition} Model answer", ":class: dropdown", "", cell.source.strip(), "````"]
+                )
         elif cell.cell_type == "markdown" and grading.get("solution"):
             cell.source = model_answer_dropdown(cell.source)
         elif cell.cell_type == "code":
@@ -138,8 +143,10 @@ def stage(out: Path, student: bool = False) -> Path:
         for src in sorted((ROOT / "solutions").glob("ch*/*.ipynb")):
             stage_notebook(src, out / src.relative_to(ROOT))
     parse = config.setdefault("parse", {})
-    parse["myst_substitutions"] = {**parse.get("myst_substitutions", {}),
-                                   **points_substitutions(sorted((ROOT / "solutions").glob("ch*/*.ipynb")))}
+    parse["myst_substitutions"] = {
+        **parse.get("myst_substitutions", {}),
+        **points_substitutions(sorted((ROOT / "solutions").glob("ch*/*.ipynb"))),
+    }
     (out / "_toc.yml").write_text(toc)
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return out

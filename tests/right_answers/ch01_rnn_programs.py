@@ -8,12 +8,12 @@ U = (-np.eye(4)[::-1]).tolist()
 b = [-1.0, -1.0, -1.0, -1.0]
 print("W =", W, "U =", U, "b =", b)""",
     # a brute-force search from the end, returning an array of NumPy integers instead of a tuple
-    "ch01-mlp-conflict": '''def conflicting_steps(maze):
+    "ch01-mlp-conflict": """def conflicting_steps(maze):
     X, moves = maze.route_data()
     n = len(moves)
     for t in reversed(range(n)):
         for s in reversed(range(t)):
             if (X[s] == X[t]).all() and moves[s] != moves[t]:
                 return np.array([s, t])
-    return None''',
+    return None""",
 }

@@ -5,35 +5,35 @@ RIGHT = {
     "ch02-grad-u-sym": """grad_u = k * g * h * u**(k - 1)
 grad_u""",
     # a loop over the entries, returning a list of floats
-    "ch02-grad-u-numpy": '''def grad_diag(u, h, g, k):
+    "ch02-grad-u-numpy": """def grad_diag(u, h, g, k):
     out = []
     for u_i, h_i, g_i in zip(u, h, g):
         out.append(float(g_i) * k * float(u_i) ** (k - 1) * float(h_i))
-    return out''',
+    return out""",
     # the limits as floats, which the task accepts
     "ch02-limits": """limits_U1 = [float("inf"), np.inf, float("inf")]
 limits_U2 = (0.0, 0, np.float64(0))""",
     # clipping in place, and the norm as a NumPy scalar in a tuple
-    "ch02-clip": '''def clip_by_global_norm(grads, max_norm):
+    "ch02-clip": """def clip_by_global_norm(grads, max_norm):
     total = np.sqrt(sum(float((g_ * g_).sum()) for g_ in grads))
     if total > max_norm:
         for g_ in grads:
             g_ *= max_norm / total
-    return grads, np.float64(total)''',
+    return grads, np.float64(total)""",
     # e^-x / (1 + e^-x)^2, the same function in another form
-    "ch02-lstm-step1": '''def dyphi_dnet(net_phi):
-    return sp.exp(-net_phi) / (1 + sp.exp(-net_phi)) ** 2''',
+    "ch02-lstm-step1": """def dyphi_dnet(net_phi):
+    return sp.exp(-net_phi) / (1 + sp.exp(-net_phi)) ** 2""",
     # symbols made afresh, without the notebook's real=True assumption
-    "ch02-lstm-step2": '''def ds_dyphi(D):
-    return tuple(sp.Symbol(f"s_prev_{c}") for c in range(1, D + 1))''',
-    "ch02-lstm-step3": '''def dE_dyphi(D):
-    return sp.Add(*[sp.Symbol(f"zeta_{c}") * sp.Symbol(f"s_prev_{c}") for c in range(1, D + 1)])''',
-    "ch02-lstm-step4": '''def delta_phi(D):
+    "ch02-lstm-step2": """def ds_dyphi(D):
+    return tuple(sp.Symbol(f"s_prev_{c}") for c in range(1, D + 1))""",
+    "ch02-lstm-step3": """def dE_dyphi(D):
+    return sp.Add(*[sp.Symbol(f"zeta_{c}") * sp.Symbol(f"s_prev_{c}") for c in range(1, D + 1)])""",
+    "ch02-lstm-step4": """def delta_phi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
     e = sp.exp(-net_phi)
-    return sum(z * s for z, s in zip(zeta, s_prev)) * e / (1 + e) ** 2''',
+    return sum(z * s for z, s in zip(zeta, s_prev)) * e / (1 + e) ** 2""",
     # math instead of NumPy for the gate, the result as a one-element array
-    "ch02-lstm-numeric": '''import math
+    "ch02-lstm-numeric": """import math
 
 
 def forget_gate_delta(net_phi, zeta, s_prev):
@@ -41,5 +41,5 @@ def forget_gate_delta(net_phi, zeta, s_prev):
     total = 0.0
     for z, s in zip(zeta, s_prev):
         total += z * s
-    return np.array([y * (1.0 - y) * total])''',
+    return np.array([y * (1.0 - y) * total])""",
 }

@@ -5,7 +5,7 @@ compute the sigmoid with exp, and truncate by back-propagating each window on it
 
 RIGHT = {
     # copies through np.copy / .copy(), shape compared as tuples
-    "ch04-weights": '''import numpy as np
+    "ch04-weights": """import numpy as np
 
 from nnbook import framework
 
@@ -33,9 +33,9 @@ class Conv(WeightsAPI, framework.Conv):
 
 
 class BatchNormalization(WeightsAPI, framework.BatchNormalization):
-    pass''',
+    pass""",
     # the sigmoid with exp on a clipped input; derivatives written out with explicit products
-    "ch04-activations": '''import numpy as np
+    "ch04-activations": """import numpy as np
 
 from nnbook.framework import BaseLayer
 
@@ -57,8 +57,8 @@ class Sigmoid(BaseLayer):
 
     def backward(self, error_tensor):
         s = self.activations
-        return error_tensor * (s - s * s)''',
-    "ch04-rnn": '''import copy
+        return error_tensor * (s - s * s)""",
+    "ch04-rnn": """import copy
 
 import numpy as np
 
@@ -162,8 +162,8 @@ class RNN(BaseLayer):
         self.W = np.concatenate([weights_initializer.initialize((n_in + n_h, n_h), n_in + n_h, n_h),
                                  bias_initializer.initialize((1, n_h), 1, n_h)])
         self.V = np.concatenate([weights_initializer.initialize((n_h, n_out), n_h, n_out),
-                                 bias_initializer.initialize((1, n_out), 1, n_out)])''',
-    "ch04-lstm": '''import copy
+                                 bias_initializer.initialize((1, n_out), 1, n_out)])""",
+    "ch04-lstm": """import copy
 
 import numpy as np
 
@@ -282,7 +282,7 @@ class LSTM(BaseLayer):
         self.W = np.concatenate([weights_initializer.initialize((n_in + n_h, 4 * n_h), n_in + n_h, 4 * n_h),
                                  bias_initializer.initialize((1, 4 * n_h), 1, 4 * n_h)])
         self.V = np.concatenate([weights_initializer.initialize((n_h, n_out), n_h, n_out),
-                                 bias_initializer.initialize((1, n_out), 1, n_out)])''',
+                                 bias_initializer.initialize((1, n_out), 1, n_out)])""",
 }
 
 # The short training run in the hidden tests must not hinge on how an answer draws its random numbers:
@@ -290,5 +290,7 @@ class LSTM(BaseLayer):
 # generator (the one the initializers use), so that the network trains from other initial weights.
 _DRAW = "        self.trainable = True\n"
 assert all(RIGHT[g].count(_DRAW) == 1 for g in ("ch04-rnn", "ch04-lstm"))
-RESEED = {g: (RIGHT[g].replace(_DRAW, _DRAW + "        np.random.rand(7 * __SEED__ + 1)\n"), [1, 2, 3, 4])
-          for g in ("ch04-rnn", "ch04-lstm")}
+RESEED = {
+    g: (RIGHT[g].replace(_DRAW, _DRAW + "        np.random.rand(7 * __SEED__ + 1)\n"), [1, 2, 3, 4])
+    for g in ("ch04-rnn", "ch04-lstm")
+}

@@ -2,7 +2,7 @@
 
 RIGHT = {
     # two matrix products on slices of the kernel instead of a concatenation, Glorot normal, keras.ops
-    "ch05-rnn-tf": '''class TFBasicRNNCell(keras.layers.Layer):
+    "ch05-rnn-tf": """class TFBasicRNNCell(keras.layers.Layer):
     def __init__(self, input_size, units, **kwargs):
         super().__init__(**kwargs)
         self.input_size, self.units = input_size, units
@@ -20,9 +20,9 @@ RIGHT = {
         for x_t in tf.unstack(inputs, axis=1):
             h = keras.ops.tanh(keras.ops.matmul(x_t, w_x) + keras.ops.matmul(h, w_h) + self.bias)
             steps.append(h)
-        return keras.ops.stack(steps, axis=1), [h]''',
+        return keras.ops.stack(steps, axis=1), [h]""",
     # torch's own default initialisation U(-1/sqrt(h), 1/sqrt(h)), addmm, a list as the state
-    "ch05-rnn-torch": '''import math
+    "ch05-rnn-torch": """import math
 
 
 class TorchBasicRNNCell(torch.nn.Module):
@@ -42,9 +42,9 @@ class TorchBasicRNNCell(torch.nn.Module):
         for t in range(inputs.shape[1]):
             h = torch.tanh(torch.addmm(self.bias, torch.cat((inputs[:, t], h), 1), self.kernel))
             out[:, t] = h
-        return out, [h]''',
+        return out, [h]""",
     # gates sliced by index, the forget bias assigned after creating the variable, tf.TensorArray
-    "ch05-lstm-tf": '''class TFMyLSTMCell(keras.layers.Layer):
+    "ch05-lstm-tf": """class TFMyLSTMCell(keras.layers.Layer):
     def __init__(self, input_size, units, **kwargs):
         super().__init__(**kwargs)
         self.input_size, self.units = input_size, units
@@ -69,9 +69,9 @@ class TorchBasicRNNCell(torch.nn.Module):
             c = f * c + i * g
             h = o * tf.math.tanh(c)
             out = out.write(t, h)
-        return tf.transpose(out.stack(), [1, 0, 2]), (h, c)''',
+        return tf.transpose(out.stack(), [1, 0, 2]), (h, c)""",
     # separate products for x and h, xavier_uniform_ from torch.nn.init, gates by torch.split
-    "ch05-lstm-torch": '''class TorchMyLSTMCell(torch.nn.Module):
+    "ch05-lstm-torch": """class TorchMyLSTMCell(torch.nn.Module):
     def __init__(self, input_size, units):
         super().__init__()
         self.input_size, self.units = input_size, units
@@ -91,9 +91,9 @@ class TorchBasicRNNCell(torch.nn.Module):
             c = f.sigmoid() * c + i.sigmoid() * g.tanh()
             h = o.sigmoid() * c.tanh()
             hs.append(h)
-        return torch.stack(hs, 1), (h, c)''',
+        return torch.stack(hs, 1), (h, c)""",
     # hand-made variables and einsum instead of Dense / Linear
-    "ch05-readout": '''class TFReadout(keras.layers.Layer):
+    "ch05-readout": """class TFReadout(keras.layers.Layer):
     def __init__(self, units, out_size, **kwargs):
         super().__init__(**kwargs)
         self.w = self.add_weight(shape=(units, out_size), initializer="glorot_uniform")
@@ -110,16 +110,16 @@ class TorchReadout(torch.nn.Module):
         self.b = torch.nn.Parameter(torch.zeros(out_size))
 
     def forward(self, outputs):
-        return torch.einsum("btu,uo->bto", outputs, self.w) + self.b''',
+        return torch.einsum("btu,uo->bto", outputs, self.w) + self.b""",
     # the frameworks' own losses
-    "ch05-sine-loss": '''def sine_loss_tf(outputs, targets):
+    "ch05-sine-loss": """def sine_loss_tf(outputs, targets):
     return tf.reduce_mean(keras.losses.mean_squared_error(targets, outputs))
 
 
 def sine_loss_torch(outputs, targets):
-    return torch.nn.functional.mse_loss(outputs, targets)''',
+    return torch.nn.functional.mse_loss(outputs, targets)""",
     # the global norm computed and applied by hand; keras' optimizer.apply; torch grads scaled in place
-    "ch05-train-step": '''def tf_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_norm=5.0):
+    "ch05-train-step": """def tf_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_norm=5.0):
     variables = cell.trainable_variables + readout.trainable_variables
     with tf.GradientTape() as tape:
         state = cell.zero_state(tf.shape(inputs)[0])
@@ -144,9 +144,9 @@ def torch_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_nor
             for p in params:
                 p.grad.mul_(max_norm / norm)
     optimizer.step()
-    return float(loss), norm.item()''',
+    return float(loss), norm.item()""",
     # one step at a time also during the warm-up; a preallocated result
-    "ch05-generate": '''def generate_tf(cell, readout, curve, warmup):
+    "ch05-generate": """def generate_tf(cell, readout, curve, warmup):
     state = cell.zero_state(curve.shape[0])
     for t in range(warmup):
         out, state = cell(curve[:, t:t + 1], state)
@@ -169,9 +169,9 @@ def generate_torch(cell, readout, curve, warmup):
         if k + 1 < n:
             out, state = cell(p, state)
             p = readout(out)
-    return result''',
+    return result""",
     # counts written out term by term; the matching RNN found by a plain search
-    "ch05-params": '''def rnn_param_count(n_in, units, n_out):
+    "ch05-params": """def rnn_param_count(n_in, units, n_out):
     kernel = (n_in + units) * units
     return int(kernel + units + (units + 1) * n_out)
 
@@ -187,9 +187,9 @@ def rnn_units_matching(lstm_units, n_in, n_out):
     for u in range(1, 10 * lstm_units + 10):
         if abs(rnn_param_count(n_in, u, n_out) - goal) < abs(rnn_param_count(n_in, best, n_out) - goal):
             best = u
-    return best''',
+    return best""",
     # Keras' loss object, log_softmax + gather in torch, recall with keras.ops and a mask
-    "ch05-memory-metrics": '''def memory_loss_tf(logits, targets):
+    "ch05-memory-metrics": """def memory_loss_tf(logits, targets):
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)(targets, logits)
 
 
@@ -205,5 +205,5 @@ def recall_accuracy(logits, targets, L):
     T = targets.shape[1]
     mask = np.arange(T) >= T - L
     hits = (logits.argmax(-1) == targets)[:, mask]
-    return hits.sum() / hits.size''',
+    return hits.sum() / hits.size""",
 }

@@ -2,11 +2,11 @@
 
 RIGHT = {
     # torch's arg-max for both kinds of input, the result as a NumPy float32
-    "ch06-accuracy": '''def accuracy(logits, labels):
+    "ch06-accuracy": """def accuracy(logits, labels):
     logits, labels = torch.as_tensor(np.asarray(logits)), torch.as_tensor(np.asarray(labels))
-    return np.float32((logits.argmax(dim=1) == labels).float().mean().item())''',
+    return np.float32((logits.argmax(dim=1) == labels).float().mean().item())""",
     # a functional Keras model; a PyTorch module class of its own around nn.Linear
-    "ch06-linear": '''def build_linear_keras():
+    "ch06-linear": """def build_linear_keras():
     x = keras.Input((784,))
     h = keras.layers.Dense(10, kernel_initializer=keras.initializers.Zeros(), bias_initializer="zeros")(x)
     return keras.Model(x, h)
@@ -25,21 +25,21 @@ class ZeroLinear(torch.nn.Module):
 
 
 def build_linear_torch():
-    return ZeroLinear()''',
+    return ZeroLinear()""",
     # the closed form with the standard normal's pdf and erf, written out
-    "ch06-truncsd": '''pdf_k = sp.exp(-k**2 / 2) / sp.sqrt(2 * sp.pi)
+    "ch06-truncsd": """pdf_k = sp.exp(-k**2 / 2) / sp.sqrt(2 * sp.pi)
 trunc_sd = sigma * sp.sqrt(1 - 2 * k * pdf_k / sp.erf(k / sp.sqrt(2)))
-trunc_sd''',
+trunc_sd""",
     # redraw by flat indices, standard normals scaled afterwards
-    "ch06-truncsample": '''def truncated_normal(shape, sd, rng):
+    "ch06-truncsample": """def truncated_normal(shape, sd, rng):
     flat = rng.standard_normal(int(np.prod(shape)))
     bad = np.flatnonzero(np.abs(flat) > 2)
     while bad.size:
         flat[bad] = rng.standard_normal(bad.size)
         bad = bad[np.abs(flat[bad]) > 2]
-    return (flat * sd).reshape(shape)''',
+    return (flat * sd).reshape(shape)""",
     # functional Keras models; PyTorch: named layers, and a module class of its own for the CNN
-    "ch06-mlp": '''def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
+    "ch06-mlp": """def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
     x = inputs = keras.Input((784,))
     for n in hidden:
         x = keras.layers.Dense(n, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
@@ -66,8 +66,8 @@ def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
             parts[f"relu{i}"] = torch.nn.ReLU()
             if dropout:
                 parts[f"drop{i}"] = torch.nn.Dropout(dropout)
-    return torch.nn.Sequential(parts)''',
-    "ch06-cnn": '''def build_cnn_keras():
+    return torch.nn.Sequential(parts)""",
+    "ch06-cnn": """def build_cnn_keras():
     init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
                 bias_initializer=keras.initializers.Constant(0.1))
     x = inputs = keras.Input((784,))
@@ -96,9 +96,9 @@ class CNN(torch.nn.Module):
 
 
 def build_cnn_torch():
-    return CNN()''',
+    return CNN()""",
     # the layers found by their weights, copied with load_state_dict
-    "ch06-copy": '''def copy_weights(kmodel, tmodel):
+    "ch06-copy": """def copy_weights(kmodel, tmodel):
     targets = [m for m in tmodel.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
     sources = [layer for layer in kmodel.layers if layer.get_weights()]
     maps = None
@@ -113,9 +113,9 @@ def build_cnn_torch():
                 kernel = kernel.reshape(side, side, maps, -1).transpose(2, 0, 1, 3).reshape(kernel.shape)
                 maps = None
             weight = kernel.T
-        target.load_state_dict({"weight": torch.tensor(np.ascontiguousarray(weight)), "bias": torch.tensor(bias)})''',
+        target.load_state_dict({"weight": torch.tensor(np.ascontiguousarray(weight)), "bias": torch.tensor(bias)})""",
     # log-softmax and NLL by hand in PyTorch; keras.ops and optimizer.apply in Keras
-    "ch06-step": '''def train_step_torch(model, optimizer, x, y):
+    "ch06-step": """def train_step_torch(model, optimizer, x, y):
     model.train()
     for p in model.parameters():
         p.grad = None
@@ -131,5 +131,5 @@ def train_step_keras(model, optimizer, x, y):
         log_p = logits - keras.ops.logsumexp(logits, axis=1, keepdims=True)
         loss = -keras.ops.mean(keras.ops.take_along_axis(log_p, keras.ops.cast(y, "int32")[:, None], axis=1))
     optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
-    return float(loss)''',
+    return float(loss)""",
 }

@@ -2,7 +2,7 @@
 
 RIGHT = {
     # digits by rng.choice, labels as booleans turned into ints, the split as a tuple of slices
-    "ch07-data-make": '''def make_series(n, length=30, threshold=100, seed=0):
+    "ch07-data-make": """def make_series(n, length=30, threshold=100, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.choice(10, size=(n, length))
     return X, (X.sum(axis=1) >= threshold).astype(int)
@@ -10,10 +10,10 @@ RIGHT = {
 
 def split_series(X, y, n_train=8000):
     train, test = slice(0, n_train), slice(n_train, None)
-    return tuple(a[s] for s in (train,) for a in (X, y)) + tuple(a[s] for s in (test,) for a in (X, y))''',
+    return tuple(a[s] for s in (train,) for a in (X, y)) + tuple(a[s] for s in (test,) for a in (X, y))""",
     # exact integer convolution with NumPy object arrays; the probability as a sympy Rational
     # (no `fractions` import here: the test cell must not need the model answer's imports)
-    "ch07-prior": '''def sum_counts(length, digits=10):
+    "ch07-prior": """def sum_counts(length, digits=10):
     counts = np.array([1], dtype=object)
     for _ in range(length):
         counts = np.convolve(counts, np.ones(digits, dtype=object))
@@ -21,9 +21,9 @@ def split_series(X, y, n_train=8000):
 
 
 def p_label_zero(length, threshold, digits=10):
-    return sp.Rational(sum(sum_counts(length, digits)[:max(0, threshold)]), digits ** length)''',
+    return sp.Rational(sum(sum_counts(length, digits)[:max(0, threshold)]), digits ** length)""",
     # loops over the pairs, NumPy floats
-    "ch07-metrics": '''def confusion_matrix(y_true, y_pred):
+    "ch07-metrics": """def confusion_matrix(y_true, y_pred):
     cm = [[0, 0], [0, 0]]
     for t, p in zip(np.ravel(y_true), np.ravel(y_pred)):
         cm[int(t)][int(p)] += 1
@@ -37,9 +37,9 @@ def accuracy(y_true, y_pred):
 def balanced_accuracy(y_true, y_pred):
     t, p = np.ravel(y_true), np.ravel(y_pred)
     recalls = [np.mean(p[t == c] == c) for c in (0, 1) if np.any(t == c)]
-    return sum(recalls) / len(recalls)''',
+    return sum(recalls) / len(recalls)""",
     # a functional Keras model; the PyTorch read-out through h_n instead of the output sequence
-    "ch07-models": '''def build_keras_model(units=200, input_size=1):
+    "ch07-models": """def build_keras_model(units=200, input_size=1):
     x = keras.Input((None, input_size))
     h = keras.layers.LSTM(units)(x)
     return keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
@@ -53,17 +53,17 @@ class TorchLSTMClassifier(torch.nn.Module):
 
     def forward(self, x):
         _, (h_n, _) = self.lstm(x)
-        return self.head(h_n[-1])''',
+        return self.head(h_n[-1])""",
     # the bias split in half between PyTorch's two biases; weights set through load_state_dict
-    "ch07-copy": '''def copy_keras_to_torch(keras_model, torch_model):
+    "ch07-copy": """def copy_keras_to_torch(keras_model, torch_model):
     weights = [w for layer in keras_model.layers for w in layer.get_weights()]
     kernel, recurrent, bias, w_out, b_out = weights
     state = {"weight_ih_l0": kernel.T, "weight_hh_l0": recurrent.T, "bias_ih_l0": bias / 2, "bias_hh_l0": bias / 2}
     torch_model.lstm.load_state_dict({k: torch.tensor(np.ascontiguousarray(v)) for k, v in state.items()})
     torch_model.head.load_state_dict({"weight": torch.tensor(np.ascontiguousarray(w_out.T)),
-                                      "bias": torch.tensor(b_out)})''',
+                                      "bias": torch.tensor(b_out)})""",
     # a DataLoader with a seeded generator (another valid order), per-sample losses summed over the epoch
-    "ch07-train": '''from torch.utils.data import DataLoader, TensorDataset
+    "ch07-train": """from torch.utils.data import DataLoader, TensorDataset
 
 
 def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
@@ -88,7 +88,7 @@ def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, 
             total += float(per_sample.sum())
             count += len(xb)
         losses.append(total / count)
-    return losses''',
+    return losses""",
 }
 
 # the training test must pass for every valid shuffle order: the same loop with other seeds

@@ -2,7 +2,7 @@
 
 RIGHT = {
     # a loop over the kernel positions, each adding a shifted slice times a channel-mixing matrix
-    "ch08-conv-forward": '''import numpy as np
+    "ch08-conv-forward": """import numpy as np
 
 
 def h_conv2d(x, w):
@@ -13,10 +13,10 @@ def h_conv2d(x, w):
     for p in range(kh):
         for q in range(kw):
             out += np.einsum("bchw,oc->bohw", x[:, :, p:p + Ho, q:q + Wo], w[:, :, p, q])
-    return out''',
+    return out""",
     # the textbook way: grad_w by windows and einsum, grad_x as a full correlation of the padded
     # output gradient with the flipped kernel; returned as a list
-    "ch08-conv-grad": '''import numpy as np
+    "ch08-conv-grad": """import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 
@@ -27,9 +27,9 @@ def h_conv2d_grad(x, w, grad_out):
     padded = np.pad(grad_out, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
     g_windows = sliding_window_view(padded, (kh, kw), axis=(2, 3))
     grad_x = np.einsum("bohvpq,ocpq->bchv", g_windows, w[:, :, ::-1, ::-1], optimize=True)
-    return [grad_x, grad_w]''',
+    return [grad_x, grad_w]""",
     # the operation as a small class with a bound method as its gradient rule
-    "ch08-conv-fn": '''from nnbook import autodiff as ad
+    "ch08-conv-fn": """from nnbook import autodiff as ad
 
 
 class _Conv:
@@ -44,9 +44,9 @@ class _Conv:
 def conv2d(x, w):
     x = x if isinstance(x, ad.Tensor) else ad.Tensor(x)
     w = w if isinstance(w, ad.Tensor) else ad.Tensor(w)
-    return ad.Tensor(h_conv2d(x.data, w.data), parents=[x, w], backward=_Conv(x, w).grads)''',
+    return ad.Tensor(h_conv2d(x.data, w.data), parents=[x, w], backward=_Conv(x, w).grads)""",
     # bias stored as (O, 1, 1), normal initialisation, operators instead of ad.add
-    "ch08-conv-layer": '''import numpy as np
+    "ch08-conv-layer": """import numpy as np
 from nnbook import autodiff as ad
 
 
@@ -60,9 +60,9 @@ class Conv2D(ad.Module):
         self.bias = ad.Parameter(np.zeros((out_channels, 1, 1)))
 
     def forward(self, x):
-        return conv2d(x, self.weight) + self.bias''',
+        return conv2d(x, self.weight) + self.bias""",
     # another architecture (a Sequential with a hidden dense layer), zero_grad on the model
-    "ch08-cnn": '''import numpy as np
+    "ch08-cnn": """import numpy as np
 from nnbook import autodiff as ad
 
 
@@ -82,5 +82,5 @@ def train_step(model, optimizer, x, y):
     loss = ad.cross_entropy(model(x), y)
     loss.backward()
     optimizer.step()
-    return float(loss.data)''',
+    return float(loss.data)""",
 }

@@ -2,22 +2,22 @@
 
 RIGHT = {
     # torch throughout, a list instead of a tuple, sd from the variance
-    "ch09-error": '''def closed_loop_error(outputs, targets, n_teacher=15):
+    "ch09-error": """def closed_loop_error(outputs, targets, n_teacher=15):
     as64 = lambda a: torch.as_tensor(np.asarray(a.detach().cpu() if torch.is_tensor(a) else a), dtype=torch.float64)
     y, u = as64(outputs), as64(targets)
     d2 = (y - u)[:, n_teacher:] ** 2
     e = d2.flatten(2).mean(-1).mean(-1)
-    return [e.mean().item(), torch.sqrt(((e - e.mean()) ** 2).mean()).item(), d2.mean(dim=(0, 2, 3)).numpy()]''',
+    return [e.mean().item(), torch.sqrt(((e - e.mean()) ** 2).mean()).item(), d2.mean(dim=(0, 2, 3)).numpy()]""",
     # outputs written into a preallocated list, input chosen with a conditional expression
-    "ch09-rollout": '''def rollout(model, inputs, n_teacher):
+    "ch09-rollout": """def rollout(model, inputs, n_teacher):
     steps = inputs.shape[1]
     ys = [None] * steps
     state = None
     for t in range(steps):
         ys[t], state = model.step(inputs[:, t] if t < n_teacher else ys[t - 1], state)
-    return torch.stack(ys, 1)''',
+    return torch.stack(ys, 1)""",
     # an unfold-free version with torch.zeros and slice assignment per offset
-    "ch09-lateral": '''def lateral_exchange(lateral):
+    "ch09-lateral": """def lateral_exchange(lateral):
     b, l, h, w = lateral.shape
     parts = []
     for di, dj in waves.OFFSETS:
@@ -26,9 +26,9 @@ RIGHT = {
         cols_to, cols_from = slice(max(0, -dj), w - max(0, dj)), slice(max(0, dj), w - max(0, -dj))
         part[:, :, rows_to, cols_to] = lateral[:, :, rows_from, cols_from]
         parts.append(part)
-    return torch.cat(parts, 1)''',
+    return torch.cat(parts, 1)""",
     # rows ordered (H, W, B) instead of (B, H, W), state as a dict
-    "ch09-distana": '''class Distana(nn.Module):
+    "ch09-distana": """class Distana(nn.Module):
     def __init__(self, pk, lateral_size):
         super().__init__()
         self.kernel = pk
@@ -41,9 +41,9 @@ RIGHT = {
         rows = inp.permute(2, 3, 0, 1).reshape(h * w * b, -1)
         out, pk_state = self.kernel(rows, state["pk"])
         out = out.reshape(h, w, b, -1).permute(2, 3, 0, 1)
-        return out[:, 0], {"lat": out[:, 1:], "pk": pk_state}''',
+        return out[:, 0], {"lat": out[:, 1:], "pk": pk_state}""",
     # a GRU cell as the memory, no pre-layer tanh but two post layers
-    "ch09-pk": '''class WavePK(nn.Module):
+    "ch09-pk": """class WavePK(nn.Module):
     def __init__(self, lateral_size=1, bias=True):
         super().__init__()
         self.cell = nn.GRUCell(1 + 8 * lateral_size, 24, bias=bias)
@@ -51,5 +51,5 @@ RIGHT = {
 
     def forward(self, inp, state=None):
         h = self.cell(inp, state)
-        return self.out(h), h''',
+        return self.out(h), h""",
 }

@@ -24,11 +24,15 @@ print("W =\\n", W, "\\nU =\\n", U, "\\nb =", b)""",
 WRONG_VARIANTS = [
     # the forward move remembered a little too strongly: the error grows by 1 % per step, which no
     # maze of a hundred moves shows ("any length" is tested with mazes of a thousand moves and more)
-    {"ch01-maze-weights": """W = np.eye(4)
+    {
+        "ch01-maze-weights": """W = np.eye(4)
 U = -1.01 * np.eye(4)[::-1]
-b = np.zeros(4)""", "_lose": ["ch01-maze-weights-hidden"]},
+b = np.zeros(4)""",
+        "_lose": ["ch01-maze-weights-hidden"],
+    },
     # hard-coded for the visible test: the chapter's maze has a conflict at these steps, other mazes get None
-    {"ch01-mlp-conflict": '''def conflicting_steps(maze):
+    {
+        "ch01-mlp-conflict": """def conflicting_steps(maze):
     X, moves = maze.route_data()
     s, t = 0, len(moves) - 1
     if len(moves) > 20:
@@ -36,5 +40,7 @@ b = np.zeros(4)""", "_lose": ["ch01-maze-weights-hidden"]},
             for s in range(t):
                 if np.array_equal(X[s], X[t]) and moves[s] != moves[t]:
                     return (s, t)
-    return None''', "_lose": ["ch01-mlp-conflict-hidden"]},
+    return None""",
+        "_lose": ["ch01-mlp-conflict-hidden"],
+    },
 ]

@@ -5,37 +5,37 @@ WRONG = {
     "ch02-grad-u-sym": """grad_u = g * k * u**k * h
 grad_u""",
     # the chain rule stops early: the error signal g is forgotten
-    "ch02-grad-u-numpy": '''def grad_diag(u, h, g, k):
+    "ch02-grad-u-numpy": """def grad_diag(u, h, g, k):
     u, h = np.asarray(u, dtype=float), np.asarray(h, dtype=float)
-    return k * u ** (k - 1) * h''',
+    return k * u ** (k - 1) * h""",
     # the two matrices mixed up: the contracting one taken to explode and the other to vanish
     "ch02-limits": """limits_U1 = [0, 0, 0]
 limits_U2 = [sp.oo, sp.oo, sp.oo]
 limits_U1, limits_U2""",
     # each array clipped by its own norm instead of the global norm
-    "ch02-clip": '''def clip_by_global_norm(grads, max_norm):
+    "ch02-clip": """def clip_by_global_norm(grads, max_norm):
     grads = [np.asarray(g_, dtype=float) for g_ in grads]
     total = float(np.sqrt(sum(np.sum(g_ ** 2) for g_ in grads)))
-    return [g_ * min(1.0, max_norm / max(np.linalg.norm(g_), 1e-12)) for g_ in grads], total''',
+    return [g_ * min(1.0, max_norm / max(np.linalg.norm(g_), 1e-12)) for g_ in grads], total""",
     # the derivative of tanh, not of the logistic sigmoid
-    "ch02-lstm-step1": '''def dyphi_dnet(net_phi):
-    return 1 - sigmoid(net_phi) ** 2''',
+    "ch02-lstm-step1": """def dyphi_dnet(net_phi):
+    return 1 - sigmoid(net_phi) ** 2""",
     # the input gate instead of the previous state
-    "ch02-lstm-step2": '''def ds_dyphi(D):
+    "ch02-lstm-step2": """def ds_dyphi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
-    return [y_in for c in range(D)]''',
+    return [y_in for c in range(D)]""",
     # the cell errors summed without the states they multiply
-    "ch02-lstm-step3": '''def dE_dyphi(D):
+    "ch02-lstm-step3": """def dE_dyphi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
-    return sum(zeta)''',
+    return sum(zeta)""",
     # the gate's output left in: y_phi (1 - y_phi) instead of the derivative at net_phi
-    "ch02-lstm-step4": '''def delta_phi(D):
+    "ch02-lstm-step4": """def delta_phi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
-    return y_phi * (1 - y_phi) * sum(z * s for z, s in zip(zeta, s_prev))''',
+    return y_phi * (1 - y_phi) * sum(z * s for z, s in zip(zeta, s_prev))""",
     # the factor (1 - y) of the sigmoid derivative forgotten
-    "ch02-lstm-numeric": '''def forget_gate_delta(net_phi, zeta, s_prev):
+    "ch02-lstm-numeric": """def forget_gate_delta(net_phi, zeta, s_prev):
     y = 1.0 / (1.0 + np.exp(-net_phi))
-    return float(y * np.dot(zeta, s_prev))''',
+    return float(y * np.dot(zeta, s_prev))""",
 }
 
 WRONG_VARIANTS = [
@@ -44,19 +44,25 @@ WRONG_VARIANTS = [
     {
         "ch02-grad-u-sym": """grad_u = 3 * g * u**2 * h
 grad_u""",
-        "ch02-lstm-step1": '''def dyphi_dnet(net_phi):
+        "ch02-lstm-step1": """def dyphi_dnet(net_phi):
     x = sp.Symbol("net_phi", real=True)
-    return sigmoid(x) * (1 - sigmoid(x))''',
-        "ch02-lstm-step2": '''def ds_dyphi(D):
+    return sigmoid(x) * (1 - sigmoid(x))""",
+        "ch02-lstm-step2": """def ds_dyphi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(3)
-    return list(s_prev[:D]) if D <= 3 else [y_in] * D''',
-        "ch02-lstm-step3": '''def dE_dyphi(D):
+    return list(s_prev[:D]) if D <= 3 else [y_in] * D""",
+        "ch02-lstm-step3": """def dE_dyphi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
-    return sum(z * s for z, s in zip(zeta, s_prev)) + sp.sin(10 * sp.pi * zeta[0]) / 1000''',
+    return sum(z * s for z, s in zip(zeta, s_prev)) + sp.sin(10 * sp.pi * zeta[0]) / 1000""",
         # the right limits for U1 and a wrong guess for U2
         "ch02-limits": """limits_U1 = [sp.oo, sp.oo, sp.oo]
 limits_U2 = [0, 0, sp.oo]""",
-        "_lose": ["ch02-grad-u-sym-hidden", "ch02-lstm-step1-hidden", "ch02-lstm-step2-hidden",
-                  "ch02-lstm-step3-test", "ch02-lstm-step3-hidden", "ch02-limits-hidden"],
+        "_lose": [
+            "ch02-grad-u-sym-hidden",
+            "ch02-lstm-step1-hidden",
+            "ch02-lstm-step2-hidden",
+            "ch02-lstm-step3-test",
+            "ch02-lstm-step3-hidden",
+            "ch02-limits-hidden",
+        ],
     },
 ]

@@ -224,17 +224,22 @@ RNN_TORCH_RIGHT = """            h = torch.tanh(torch.cat([inputs[:, t], h], dim
 WRONG_VARIANTS = [
     {
         # TensorFlow 1's BasicLSTMCell convention: forget bias 0 in the variable, +1 added inside the call
-        "ch05-lstm-tf": LSTM_TF.replace('''            z_i, z_f, z_o, z_g = tf.split(z, 4, axis=1)
-            c = tf.sigmoid(z_f) * c''', '''            z_i, z_f, z_g, z_o = tf.split(z, 4, axis=1)
-            c = tf.sigmoid(z_f + 1.0) * c''').replace("initializer=keras.initializers.Constant(forget_one)",
-                                                      'initializer="zeros"'),
+        "ch05-lstm-tf": LSTM_TF.replace(
+            """            z_i, z_f, z_o, z_g = tf.split(z, 4, axis=1)
+            c = tf.sigmoid(z_f) * c""",
+            """            z_i, z_f, z_g, z_o = tf.split(z, 4, axis=1)
+            c = tf.sigmoid(z_f + 1.0) * c""",
+        ).replace("initializer=keras.initializers.Constant(forget_one)", 'initializer="zeros"'),
         # the state tuple right, but h computed from the old cell c_{t-1} (the two updates swapped)
-        "ch05-lstm-torch": LSTM_TORCH.replace("        c, h = state", "        h, c = state").replace(
-            "(torch.stack(outputs, dim=1), (c, h)", "(torch.stack(outputs, dim=1), (h, c)").replace(
-            "return torch.stack(outputs, dim=1), (c, h)", "return torch.stack(outputs, dim=1), (h, c)").replace(
+        "ch05-lstm-torch": LSTM_TORCH.replace("        c, h = state", "        h, c = state")
+        .replace("(torch.stack(outputs, dim=1), (c, h)", "(torch.stack(outputs, dim=1), (h, c)")
+        .replace("return torch.stack(outputs, dim=1), (c, h)", "return torch.stack(outputs, dim=1), (h, c)")
+        .replace(
             """            c = torch.sigmoid(z_f) * c + torch.sigmoid(z_i) * torch.tanh(z_g)
-            h = torch.sigmoid(z_o) * torch.tanh(c)""", """            h = torch.sigmoid(z_o) * torch.tanh(c)
-            c = torch.sigmoid(z_f) * c + torch.sigmoid(z_i) * torch.tanh(z_g)"""),
+            h = torch.sigmoid(z_o) * torch.tanh(c)""",
+            """            h = torch.sigmoid(z_o) * torch.tanh(c)
+            c = torch.sigmoid(z_f) * c + torch.sigmoid(z_i) * torch.tanh(z_g)""",
+        ),
         # loss and recall right, but the torch loss summed over time (mean over the batch only)
         "ch05-memory-metrics": '''def memory_loss_tf(logits, targets):
     """Mean cross-entropy over all batch x time outputs."""
@@ -256,10 +261,12 @@ def recall_accuracy(logits, targets, L):
     {
         # the RNN cells with zero initial weights (no symmetry breaking) but right otherwise; only the
         # hidden tests look at the initialisation
-        "ch05-rnn-tf": RNN_TF.replace("tf.concat([h, inputs[:, t]], axis=1)", "tf.concat([inputs[:, t], h], axis=1)")
-        .replace('initializer="glorot_uniform"', 'initializer="zeros"'),
-        "ch05-rnn-torch": RNN_TORCH.replace(RNN_TORCH_LAG, RNN_TORCH_RIGHT).replace(".uniform_(-limit, limit)",
-                                                                                   ".normal_(0.0, 1.0)"),
+        "ch05-rnn-tf": RNN_TF.replace(
+            "tf.concat([h, inputs[:, t]], axis=1)", "tf.concat([inputs[:, t], h], axis=1)"
+        ).replace('initializer="glorot_uniform"', 'initializer="zeros"'),
+        "ch05-rnn-torch": RNN_TORCH.replace(RNN_TORCH_LAG, RNN_TORCH_RIGHT).replace(
+            ".uniform_(-limit, limit)", ".normal_(0.0, 1.0)"
+        ),
         "_lose": ["ch05-rnn-tf-hidden", "ch05-rnn-torch-hidden"],
     },
 ]

@@ -8,7 +8,7 @@ WRONG = {
     labels = labels.detach().cpu().numpy() if hasattr(labels, "detach") else np.asarray(labels)
     return float(np.sum(np.argmax(logits, axis=1) == labels))''',
     # the softmax put inside the model (as in the formula), so the models output probabilities
-    "ch06-linear": '''def build_linear_keras():
+    "ch06-linear": """def build_linear_keras():
     return keras.Sequential([
         keras.Input((784,)),
         keras.layers.Dense(10, activation="softmax", kernel_initializer="zeros", bias_initializer="zeros"),
@@ -19,18 +19,18 @@ def build_linear_torch():
     model = torch.nn.Sequential(torch.nn.Linear(784, 10), torch.nn.Softmax(dim=1))
     torch.nn.init.zeros_(model[0].weight)
     torch.nn.init.zeros_(model[0].bias)
-    return model''',
+    return model""",
     # normalised with the untruncated normal's constant sigma*sqrt(2 pi): the density is not renormalised
-    "ch06-truncsd": '''density = sp.exp(-x**2 / (2 * sigma**2))
+    "ch06-truncsd": """density = sp.exp(-x**2 / (2 * sigma**2))
 variance = sp.integrate(x**2 * density, (x, -k * sigma, k * sigma)) / (sigma * sp.sqrt(2 * sp.pi))
 trunc_sd = sp.sqrt(sp.simplify(variance))
-trunc_sd''',
+trunc_sd""",
     # clipping instead of redrawing: the tails pile up at +-2 sd
-    "ch06-truncsample": '''def truncated_normal(shape, sd, rng):
-    return np.clip(rng.normal(0.0, sd, size=shape), -2 * sd, 2 * sd)''',
+    "ch06-truncsample": """def truncated_normal(shape, sd, rng):
+    return np.clip(rng.normal(0.0, sd, size=shape), -2 * sd, 2 * sd)""",
     # an untruncated normal in Keras, and PyTorch's trunc_normal_ with its default bounds a=-2, b=2
     # (absolute values: with std=0.01 they truncate at 200 sd, i.e. not at all)
-    "ch06-mlp": '''def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
+    "ch06-mlp": """def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
     init = dict(kernel_initializer=keras.initializers.RandomNormal(stddev=0.01),
                 bias_initializer=keras.initializers.Constant(0.1))
     layers = [keras.Input((784,))]
@@ -55,9 +55,9 @@ def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
         if isinstance(layer, torch.nn.Linear):
             torch.nn.init.trunc_normal_(layer.weight, std=0.01)
             torch.nn.init.constant_(layer.bias, 0.1)
-    return model''',
+    return model""",
     # the default 'valid' padding: 28 -> 24 -> 12 -> 8 -> 4, so the dense layer reads 4*4*64 inputs
-    "ch06-cnn": '''def build_cnn_keras():
+    "ch06-cnn": """def build_cnn_keras():
     init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
                 bias_initializer=keras.initializers.Constant(0.1))
     L = keras.layers
@@ -81,9 +81,9 @@ def build_cnn_torch():
         if isinstance(layer, (nn.Conv2d, nn.Linear)):
             nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
             nn.init.constant_(layer.bias, 0.1)
-    return model''',
+    return model""",
     # kernels transposed correctly, but the flatten order (h, w, c) vs (c, h, w) forgotten
-    "ch06-copy": '''def copy_weights(kmodel, tmodel):
+    "ch06-copy": """def copy_weights(kmodel, tmodel):
     with torch.no_grad():
         for kl, tl in zip(mm.keras_weighted_layers(kmodel), mm.torch_weighted_layers(tmodel)):
             kernel, bias = kl.get_weights()
@@ -92,9 +92,9 @@ def build_cnn_torch():
             else:
                 weight = kernel.T
             tl.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
-            tl.bias.copy_(torch.from_numpy(np.asarray(bias)))''',
+            tl.bias.copy_(torch.from_numpy(np.asarray(bias)))""",
     # the loss applied to logits as if they were (log-)probabilities
-    "ch06-step": '''def train_step_torch(model, optimizer, x, y):
+    "ch06-step": """def train_step_torch(model, optimizer, x, y):
     model.train()
     optimizer.zero_grad()
     loss = F.nll_loss(model(x), y)
@@ -109,12 +109,13 @@ def train_step_keras(model, optimizer, x, y):
         loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
-    return float(loss)''',
+    return float(loss)""",
 }
 
 WRONG_VARIANTS = [
     # the step trains in evaluation mode: dropout (and any layer that acts only in training) is off
-    {"ch06-step": '''def train_step_torch(model, optimizer, x, y):
+    {
+        "ch06-step": """def train_step_torch(model, optimizer, x, y):
     model.eval()
     optimizer.zero_grad()
     loss = F.cross_entropy(model(x), y)
@@ -129,5 +130,7 @@ def train_step_keras(model, optimizer, x, y):
         loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
-    return float(loss)''', "_lose": ["ch06-step-hidden"]},
+    return float(loss)""",
+        "_lose": ["ch06-step-hidden"],
+    },
 ]

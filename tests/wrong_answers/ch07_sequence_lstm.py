@@ -116,7 +116,7 @@ WRONG_VARIANTS = [
     {
         # the epoch's loss as the plain mean of the batch losses: the smaller last batch counts as much
         # as a full one (invisible with one full batch)
-        "ch07-train": '''def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
+        "ch07-train": """def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
     device = next(model.parameters()).device
     X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
     y = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device).reshape(-1, 1)
@@ -139,9 +139,9 @@ WRONG_VARIANTS = [
             optimizer.step()
             batch_losses.append(loss.item())
         history.append(float(np.mean(batch_losses)))
-    return history''',
+    return history""",
         # a dropout on the last step that only acts in training: the model that is trained is another one
-        "ch07-models": '''def build_keras_model(units=200, input_size=1):
+        "ch07-models": """def build_keras_model(units=200, input_size=1):
     return keras.Sequential([keras.Input((None, input_size)), keras.layers.LSTM(units), keras.layers.Dropout(0.3),
                              keras.layers.Dense(1, activation="sigmoid")])
 
@@ -154,12 +154,12 @@ class TorchLSTMClassifier(torch.nn.Module):
         self.head = torch.nn.Linear(units, 1)
 
     def forward(self, x):
-        return self.head(self.drop(self.lstm(x)[0][:, -1]))''',
+        return self.head(self.drop(self.lstm(x)[0][:, -1]))""",
     },
     {
         # trains in whatever mode the model comes in (here evaluation mode): layers that act only in
         # training are off during training
-        "ch07-train": '''def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
+        "ch07-train": """def train_torch(model, X, y, epochs, batch_size=50, lr=1e-3, class_weight=None, seed=0):
     device = next(model.parameters()).device
     X = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
     y = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device).reshape(-1, 1)
@@ -181,6 +181,6 @@ class TorchLSTMClassifier(torch.nn.Module):
             optimizer.step()
             total += loss.item() * len(idx)
         history.append(total / len(X))
-    return history''',
+    return history""",
     },
 ]

@@ -96,7 +96,7 @@ WRONG = {
 WRONG_VARIANTS = [
     {
         # dropout left on at inference (training=True hard-wired): the logits are random
-        "ch10-textgen-model": '''class CharGenerator(nn.Module):
+        "ch10-textgen-model": """class CharGenerator(nn.Module):
     def __init__(self, vocab_size, embed_dim=32, hidden_size=128):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_dim)
@@ -105,9 +105,9 @@ WRONG_VARIANTS = [
 
     def forward(self, x):
         states, _ = self.lstm(nn.functional.dropout(self.embed(x), 0.3, training=True))
-        return self.head(states)''',
+        return self.head(states)""",
         # 'valid' convolutions: small images shrink to nothing
-        "ch10-catsdogs-model": '''def build_cat_dog_classifier():
+        "ch10-catsdogs-model": """def build_cat_dog_classifier():
     images = keras.Input(shape=(None, None, 3))
     x = images
     for channels in (16, 32, 64):
@@ -115,17 +115,17 @@ WRONG_VARIANTS = [
         x = keras.layers.MaxPooling2D(2)(x)
     x = keras.layers.Conv2D(64, 3, activation="relu")(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
-    return keras.Model(images, keras.layers.Dense(1, activation="sigmoid")(x))''',
+    return keras.Model(images, keras.layers.Dense(1, activation="sigmoid")(x))""",
         # a hand-made backward pass whose outputs are not reversed back: labels misaligned in time
-        "ch10-speech-model": '''def build_speech_tagger(vocab_size, embed_dim=16, units=32):
+        "ch10-speech-model": """def build_speech_tagger(vocab_size, embed_dim=16, units=32):
     ids = keras.Input(shape=(None,), dtype="int32")
     x = keras.layers.Embedding(vocab_size, embed_dim)(ids)
     forward = keras.layers.LSTM(units, return_sequences=True)(x)
     backward = keras.layers.LSTM(units, return_sequences=True, go_backwards=True)(x)
     both = keras.layers.Concatenate()([forward, backward])
-    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(both))''',
+    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(both))""",
         # the decoder reads a cached copy of the encoder's feature map: a skip that bypasses the code
-        "ch10-autoencoder-model": '''class Autoencoder(nn.Module):
+        "ch10-autoencoder-model": """class Autoencoder(nn.Module):
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
         super().__init__()
         channels, height, width = image_shape
@@ -145,26 +145,26 @@ WRONG_VARIANTS = [
         return self.up(self.from_code(z).view(-1, *self.small) + self._cached)
 
     def forward(self, x):
-        return self.decode(self.encode(x))''',
+        return self.decode(self.encode(x))""",
     },
     {
         # the last layer without its sigmoid: outputs happen to lie in [0, 1] for many initialisations
-        "ch10-catsdogs-model": '''def build_cat_dog_classifier():
+        "ch10-catsdogs-model": """def build_cat_dog_classifier():
     images = keras.Input(shape=(None, None, 3))
     x = images
     for channels in (16, 32, 64):
         x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
         x = keras.layers.MaxPooling2D(2)(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
-    return keras.Model(images, keras.layers.Dense(1)(x))''',
+    return keras.Model(images, keras.layers.Dense(1)(x))""",
         # a dropout after the sigmoid: fine at inference, probabilities above 1 in training
-        "ch10-speech-model": '''def build_speech_tagger(vocab_size, embed_dim=16, units=32):
+        "ch10-speech-model": """def build_speech_tagger(vocab_size, embed_dim=16, units=32):
     ids = keras.Input(shape=(None,), dtype="int32")
     x = keras.layers.Embedding(vocab_size, embed_dim)(ids)
     x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True))(x)
     p = keras.layers.Dense(1, activation="sigmoid")(x)
-    return keras.Model(ids, keras.layers.Dropout(0.5)(p))''',
-        "ch10-autoencoder-model": '''class Autoencoder(nn.Module):
+    return keras.Model(ids, keras.layers.Dropout(0.5)(p))""",
+        "ch10-autoencoder-model": """class Autoencoder(nn.Module):
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
         super().__init__()
         self.shape = tuple(image_shape)
@@ -180,7 +180,7 @@ WRONG_VARIANTS = [
         return self.dec(z).reshape(-1, *self.shape)
 
     def forward(self, x):
-        return self.decode(self.encode(x))''',
+        return self.decode(self.encode(x))""",
         "_lose": ["ch10-catsdogs-model-hidden", "ch10-speech-model-hidden", "ch10-autoencoder-model-hidden"],
     },
 ]
