@@ -8,7 +8,7 @@ test cells use: the checks, the one guarded call of student code, GradingError),
 to NumPy, parameter counts), `optim` (the sheets' optimiser settings), `mnist` (the data loader),
 `plots` (training curves), `bench` (benchmark scripts), `grading` (nbgrader plumbing), `probes`
 (black-box probes of a model). Chapter code lives in its own module and imports only the shared ones:
-`maze` (ch01), `mdrnn` and `dilated` (ch03, named together in `counting`), `framework` (ch04),
+`maze` (ch01), `mdrnn` and `dilated` (ch03), `framework` (ch04),
 `seqtasks` (ch05), `mnist_models` (ch06), `series` (ch07), `autodiff` (ch08, the small framework the
 chapter extends), `waves` (ch09), `textdata` (ch10).
 """

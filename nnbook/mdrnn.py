@@ -1,6 +1,6 @@
-"""The n-D multidirectional RNN of Graves, Fernandez and Schmidhuber (2007), chapter 3's oracle:
-its weight shapes and count (by counting, not by formula), its forward pass in NumPy (a plain scan,
-no framework), and the weights of a torch model laid out as in chapter 3, read into that layout."""
+"""The n-D multidirectional RNN of Graves, Fernandez and Schmidhuber (2007), chapter 3's oracle: its
+forward pass in NumPy (a plain scan, no framework) and the weights of a torch model laid out as in
+chapter 3, read into that layout. Its weight count is an exercise's answer and lives nowhere here."""
 
 from __future__ import annotations
 
@@ -17,38 +17,6 @@ def direction_signs(n_dims: int, index: int) -> tuple[int, ...]:
     if not 0 <= index < 2**n_dims:
         raise ValueError(f"direction index {index} out of range for {n_dims} dimensions")
     return tuple(-1 if index >> d & 1 else +1 for d in range(n_dims))
-
-
-def mdrnn_weight_shapes(
-    n_dims: int, input_size: int, hidden_size: int, num_classes: int, bias: bool = False
-) -> dict[str, tuple[int, ...]]:
-    """Name -> shape of every weight array of an n-D multidirectional RNN (Graves et al. 2007).
-
-    ``in[s]`` (input_size, hidden), ``rec[s][d]`` (hidden, hidden) for direction s and axis d,
-    ``out`` (2**n * hidden, classes); with ``bias=True`` also one bias vector per layer.
-    """
-    if n_dims < 1:
-        raise ValueError("an MDRNN needs at least one dimension")
-    shapes: dict[str, tuple[int, ...]] = {}
-    for s in range(2**n_dims):
-        shapes[f"in[{s}]"] = (input_size, hidden_size)
-        for d in range(n_dims):
-            shapes[f"rec[{s}][{d}]"] = (hidden_size, hidden_size)
-        if bias:
-            shapes[f"bias[{s}]"] = (hidden_size,)
-    shapes["out"] = (2**n_dims * hidden_size, num_classes)
-    if bias:
-        shapes["bias_out"] = (num_classes,)
-    return shapes
-
-
-def mdrnn_count(n_dims: int, input_size: int, hidden_size: int, num_classes: int, bias: bool = False) -> int:
-    """Total number of weights of :func:`mdrnn_weight_shapes` (computed by counting, not a formula)."""
-    return int(
-        sum(
-            np.prod(shape) for shape in mdrnn_weight_shapes(n_dims, input_size, hidden_size, num_classes, bias).values()
-        )
-    )
 
 
 def _sigmoid(a):
@@ -74,7 +42,7 @@ def mdrnn_forward_numpy(
     n_dims = x.ndim - 2
     dims = x.shape[2:]
     if len(w_in) != 2**n_dims:
-        raise ValueError(f"{n_dims}-D input needs {2**n_dims} direction layers, got {len(w_in)}")
+        raise ValueError(f"{n_dims}-D input: one input matrix per scan direction is needed, got {len(w_in)}")
     xs = np.moveaxis(x, 1, -1)  # (B, D1..Dn, I)
     hidden = []
     for s in range(2**n_dims):

@@ -142,6 +142,11 @@ _RENAMED = {
     "TorchLSTMClassifier = (lambda units=200, input_size=1: _b(units, input_size)) if _b else None\n",
     "ch07-copy": "from nnbook import series as _s\n"
     "copy_keras_to_torch = getattr(_s, 'copy_keras_lstm_to_torch', None)\n",
+    # chapter 3's oracles once computed the exercise's numbers (gone from nnbook: these now find nothing)
+    "ch03-mdrnn-count": "from nnbook import mdrnn as _m\n_c = getattr(_m, 'mdrnn_count', None)\n"
+    "weights_3d = _c(3, 3, 16, 20) if _c else None\n",
+    "ch03-tcn-count": "from nnbook import dilated as _d\n_f = getattr(_d, 'conv_stack_receptive_field', None)\n"
+    "tcn_rf = _f(3, (1, 2, 4)) if _f else None\n",
 }
 
 

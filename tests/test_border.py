@@ -87,7 +87,6 @@ def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
 
 # ----------------------------------------------------------------------------- one home per concern
 SHARED = {"__init__", "bench", "checks", "grading", "mnist", "optim", "plots", "probes", "runtime", "tensors"}
-NAMESPACES = {"counting": {"mdrnn", "dilated"}}  # chapter 3's helpers, named together in one module
 SIBLING = re.compile(
     r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
     r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$",
@@ -109,7 +108,7 @@ def test_no_chapter_module_imports_another():
                 used |= {n.strip().split(" as ")[0] for n in match.group(3).split("#")[0].strip("() ").split(",")}
             else:
                 used.add(match.group(1) or match.group(2))
-        bad = used - SHARED - NAMESPACES.get(name, set()) - {name}
+        bad = used - SHARED - {name}
         if name not in SHARED and bad:
             found[name] = sorted(bad)
     assert not found, (

@@ -22,7 +22,7 @@ REFERENCE_TEX = {
         r"f_\varphi'(\mathrm{net}_\varphi^t) \sum_{c=1}^{D} \zeta_c^t \, s_c^{t-1}",
     ],
     "ch03-mdrnn-count": ["9088", r"2^n H (I + nH + K)"],
-    "ch03-tcn-count": ["255,000", "255,350"],
+    "ch03-tcn-count": ["255,000", "255,350", r"1 + (k-1) \sum_{\ell=1}^{L} d_\ell"],
     "ch06-truncsd": [r"\sigma\sqrt{1 - 2k\varphi(k)/(2\Phi(k) - 1)}"],
     "ch07-prior": ["293739273930679041778453489"],
 }
