@@ -11,14 +11,16 @@
   nnbook (tests/notebooks.py, cheating_answers), loses the points of every test cell: graded
   submissions see nnbook and nothing of the answer key (nnbook_grader.environment).
 
-All submissions of a chapter are graded side by side, each in a course folder of its own (copied
-from one generated course), so a chapter costs about one notebook run per core.
+Every submission is graded in a course folder of its own (copied from its chapter's generated
+course); the submissions of all chapters share one pool of PARALLEL processes, so the suite costs
+about one notebook run per submission, spread over the cores.
 """
 
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -131,16 +133,11 @@ def submissions(chapter: str) -> dict[str, dict[str, str] | None]:
     return out
 
 
-@pytest.fixture(scope="module", params=CHAPTERS)
-def graded(request, tmp_path_factory):
-    """Autograde every submission of one chapter, each in a course folder of its own so that they
-    run side by side; return (chapter, {student: course folder})."""
-    chapter = request.param
-    base = tmp_path_factory.mktemp(chapter)
+def prepare(chapter: str, base: Path) -> dict[str, Path]:
+    """One course folder per submission of a chapter, copied from one generated course: {student: folder}."""
     release = new_course(base / "release", chapter)
-    students = submissions(chapter)
     courses = {}
-    for student, answers in students.items():
+    for student, answers in submissions(chapter).items():
         course = courses[student] = base / student
         shutil.copytree(release, course)
         folder = course / "submitted" / student / chapter
@@ -152,14 +149,55 @@ def graded(request, tmp_path_factory):
                 reseed = reseeded_answers(chapter) if student == "right" else None
                 trim = student.startswith("wrong")
                 nbformat.write(submission_with_answers(path, answers, reseed, trim), folder / path.name)
-    waiting, running = list(courses), {}
-    while waiting or running:
-        while waiting and len(running) < PARALLEL:
-            student = waiting.pop(0)
-            running[student] = start(courses[student], "autograde", chapter, "--force")
-        student = next(iter(running))
-        finish(courses[student], running.pop(student), ("autograde", chapter, student))
-    return chapter, courses
+    return courses
+
+
+def selected_chapters(session) -> list[str]:
+    """The chapters whose pipeline tests this session runs (all of them when it cannot tell)."""
+    found = set()
+    for item in getattr(session, "items", []):
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "graded" in callspec.params:
+            found.add(callspec.params["graded"])
+    return sorted(found) or list(CHAPTERS)
+
+
+@pytest.fixture(scope="session")
+def all_graded(request, tmp_path_factory):
+    """Autograde the submissions of every chapter this session tests in one pool of PARALLEL processes,
+    the full runs (solutions, right answers) first and each free slot refilled at once, so that no core
+    waits for the last submission of one chapter before the next chapter starts.
+    Returns {chapter: ({student: course folder}, failure message or None)}."""
+    chapters = selected_chapters(request.session)
+    out, jobs = {}, []
+    for chapter in chapters:
+        courses = prepare(chapter, tmp_path_factory.mktemp(chapter))
+        out[chapter] = (courses, None)
+        jobs += [(student not in ("solutions", "right"), chapter, student) for student in courses]
+    jobs.sort()
+    running = {}
+    while jobs or running:
+        while jobs and len(running) < PARALLEL:
+            _, chapter, student = jobs.pop(0)
+            running[chapter, student] = start(out[chapter][0][student], "autograde", chapter, "--force")
+        done = [key for key, process in running.items() if process.poll() is not None]
+        if not done:
+            time.sleep(0.5)
+        for chapter, student in done:
+            process = running.pop((chapter, student))
+            log, _ = process.communicate()
+            if process.returncode and out[chapter][1] is None:
+                out[chapter] = (out[chapter][0], f"nbgrader autograde {chapter} {student} failed:\n{log[-5000:]}")
+    return out
+
+
+@pytest.fixture(scope="module", params=CHAPTERS)
+def graded(request, all_graded):
+    """(chapter, {student: course folder}) with every submission of the chapter autograded."""
+    courses, failure = all_graded[request.param]
+    if failure:
+        pytest.fail(failure)
+    return request.param, courses
 
 
 def grades(courses: dict, chapter: str, student: str) -> dict[str, tuple[float, float]]:
