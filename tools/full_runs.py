@@ -254,8 +254,8 @@ def ch05(framework: str, out: Path) -> None:
     jobs += [("memory", name, S) for S in cfg["memory_gaps"] for name in ("RNN", "LSTM")]
     todo = [job for job in jobs if _ch05_key(job) not in result["runs"]]
     print(
-        f"ch05: {len(jobs) - len(todo)} runs done before, {len(todo)} to go; L = {cfg['memory_L']}, "
-        f"gaps {cfg['memory_gaps']}, LSTM({cfg['lstm_units']})",
+        f"ch05 ({nnbook.mode()} mode): {len(jobs) - len(todo)} runs done before, {len(todo)} to go; "
+        f"L = {cfg['memory_L']}, gaps {cfg['memory_gaps']}, LSTM({cfg['lstm_units']})",
         flush=True,
     )
     workers = max(1, min(len(todo), (os.cpu_count() or 2) - 1))
@@ -416,7 +416,7 @@ def main() -> None:
     global SMOKE, EPOCHS
     SMOKE, EPOCHS = args.smoke, 1 if args.smoke else 60
     out = args.out or RESULTS / f"{args.chapter}-full-{args.framework}.json"
-    print(f"{args.chapter} full mode, {args.framework} -> {out}", flush=True)
+    print(f"{args.chapter} {nnbook.mode()} mode, {args.framework} -> {out}", flush=True)
     {"ch05": ch05, "ch06": ch06, "ch07": ch07, "ch08": ch08}[args.chapter](args.framework, out)
 
 
