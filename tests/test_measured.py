@@ -7,7 +7,7 @@ import pytest
 from nnbook import measured
 
 
-@pytest.mark.parametrize("name", ["ch06-full-torch", "ch07-full-torch"])
+@pytest.mark.parametrize("name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch"])
 def test_measured_runs_have_provenance(name):
     run = measured.load(name)
     p = run["provenance"]
@@ -31,6 +31,19 @@ def test_ch07_runs_are_complete():
         r = run["runs"][weighting]
         assert len(r["losses"]) == run["settings"]["epochs"] and all(math.isfinite(v) for v in r["losses"])
         assert sum(map(sum, r["test"]["confusion"])) == run["settings"]["n_test"]
+
+
+def test_ch05_runs_are_complete():
+    run = measured.load("ch05-full-torch")
+    gaps = run["settings"]["memory_gaps"]
+    assert set(run["runs"]) == {f"sine {c}" for c in ("RNN", "LSTM")} | {
+        f"memory {c} S={S}" for c in ("RNN", "LSTM") for S in gaps
+    }
+    for key, r in run["runs"].items():
+        if key.startswith("memory"):
+            assert 0 <= r["recall"] <= 1 and math.isfinite(r["test_loss"]), key
+        else:
+            assert len(r["closed_loop_mse"]) == 80 and all(math.isfinite(v) for v in r["closed_loop_mse"]), key
 
 
 def test_unknown_run_names_the_known_ones():
