@@ -205,6 +205,12 @@ class _WithBias(BaseLayer):
         self._optimizer = optimizer
         self._bias_optimizer = copy.deepcopy(optimizer)
 
+    def _update(self):
+        """One optimizer step for the weights and one for the bias, from the gradients just computed."""
+        if self._optimizer is not None:
+            self.weights = self._optimizer.calculate_update(self.weights, self.gradient_weights)
+            self.bias = self._bias_optimizer.calculate_update(self.bias, self.gradient_bias)
+
 
 class Conv(_WithBias):
     """2-D convolution (cross-correlation, as in every framework) with stride and 'same' padding.
@@ -264,9 +270,7 @@ class Conv(_WithBias):
         for i in range(m):  # col2im: scatter every column entry back to its input pixel
             for j in range(n):
                 dxp[:, :, i : i + sy * oy : sy, j : j + sx * ox : sx] += dcols[:, :, i, j]
-        if self._optimizer is not None:
-            self.weights = self._optimizer.calculate_update(self.weights, self.gradient_weights)
-            self.bias = self._bias_optimizer.calculate_update(self.bias, self.gradient_bias)
+        self._update()
         return dxp[:, :, py0 : py0 + y, px0 : px0 + x]
 
 
@@ -323,9 +327,7 @@ class BatchNormalization(_WithBias):
         inv_std = 1.0 / np.sqrt(self.var + self.eps)
         # the usual closed form of the gradient through the batch mean and variance
         dx = inv_std / n * (n * d_hat - d_hat.sum(axis=0) - self.x_hat * np.sum(d_hat * self.x_hat, axis=0))
-        if self._optimizer is not None:
-            self.weights = self._optimizer.calculate_update(self.weights, self.gradient_weights)
-            self.bias = self._bias_optimizer.calculate_update(self.bias, self.gradient_bias)
+        self._update()
         return self.reformat(dx) if image else dx
 
 
