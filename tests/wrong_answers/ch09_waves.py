@@ -54,3 +54,18 @@ WRONG = {
     def forward(self, inp, state=None):
         return self.post(torch.tanh(self.pre(inp))), state''',
 }
+
+WRONG_VARIANTS = [
+    # the model answer's PK (previous value as memory, one linear layer) that ignores bias=False
+    {
+        "_lose": ["ch09-pk-test", "ch09-pk-hidden"],
+        "ch09-pk": """class WavePK(nn.Module):
+    def __init__(self, lateral_size=1, bias=True):
+        super().__init__()
+        self.linear = nn.Linear(2 + 8 * lateral_size, 1 + lateral_size)
+
+    def forward(self, inp, state=None):
+        previous = torch.zeros_like(inp[:, :1]) if state is None else state
+        return self.linear(torch.cat([inp[:, :1], previous, inp[:, 1:]], dim=1)), inp[:, :1]""",
+    },
+]
