@@ -9,6 +9,7 @@ batch 50), one framework at a time, each run written to a small JSON file with i
     NNBOOK_MODE=quick python tools/full_runs.py ch05 --out nnbook/results/ch05-quick-torch.json
     python tools/full_runs.py ch06 --framework keras      # Keras on the CPU: a background job
     python tools/full_runs.py ch08 --framework numpy      # chapter 8's own framework: CPU, a few minutes
+    python tools/full_runs.py ch09                         # executes the chapter notebook in full mode
 
 A run that is interrupted resumes: finished models are kept in the JSON file and skipped.
 The chapters plot these files next to their own (quick-mode) curves.
@@ -406,9 +407,37 @@ def ch08(framework: str, out: Path) -> None:
     )
 
 
+def ch09(framework: str, out: Path) -> None:
+    """Chapter 9 runs its models in the notebook itself (TCN, three DISTANAs, the 40 x 40 test), so the full
+    run executes the solution notebook in full mode; its results cell writes the table's numbers, which
+    are shipped with this run's provenance. One run, about an hour and a half on one CPU core."""
+    import subprocess
+    import tempfile
+
+    if framework != "torch":
+        raise SystemExit("ch09: the chapter's models are PyTorch (--framework torch)")
+    notebook = ROOT / "solutions" / "ch09-waves" / "ch09-waves.ipynb"
+    mode = "test" if SMOKE else nnbook.mode()
+    threads = os.environ.get("OMP_NUM_THREADS", "torch's default (one per core)")
+    info = provenance(framework) | {"mode": mode, "torch_threads": threads}
+    with tempfile.TemporaryDirectory() as tmp:
+        numbers = Path(tmp) / "ch09.json"
+        env = os.environ | {"NNBOOK_MODE": mode, "NNBOOK_RESULTS": str(numbers)}
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook)]
+            + ["--ExecutePreprocessor.timeout=-1", "--output-dir", tmp],
+            env=env,
+            check=True,
+        )
+        result = json.loads(numbers.read_text())
+    save(out, {"provenance": info, "wall_seconds": time.perf_counter() - start} | result)
+    print(f"ch09: {len(result['models'])} models measured, {time.perf_counter() - start:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("chapter", choices=["ch05", "ch06", "ch07", "ch08"])
+    parser.add_argument("chapter", choices=["ch05", "ch06", "ch07", "ch08", "ch09"])
     parser.add_argument("--framework", choices=["torch", "keras", "numpy"], default="torch")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default nnbook/results/<ch>-full-<fw>.json)")
     parser.add_argument("--smoke", action="store_true", help="a few steps only: checks the script")
@@ -417,7 +446,7 @@ def main() -> None:
     SMOKE, EPOCHS = args.smoke, 1 if args.smoke else 60
     out = args.out or RESULTS / f"{args.chapter}-full-{args.framework}.json"
     print(f"{args.chapter} {nnbook.mode()} mode, {args.framework} -> {out}", flush=True)
-    {"ch05": ch05, "ch06": ch06, "ch07": ch07, "ch08": ch08}[args.chapter](args.framework, out)
+    {"ch05": ch05, "ch06": ch06, "ch07": ch07, "ch08": ch08, "ch09": ch09}[args.chapter](args.framework, out)
 
 
 if __name__ == "__main__":
