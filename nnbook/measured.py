@@ -20,6 +20,11 @@ def load(name: str) -> dict:
     return json.loads(path.read_text())
 
 
+def load_all(prefix: str) -> dict[str, dict]:
+    """Every measured run whose name starts with ``prefix``, by name, e.g. ``load_all("ch07-full")``."""
+    return {path.stem: load(path.stem) for path in sorted(FOLDER.glob(f"{prefix}*.json"))}
+
+
 def provenance_line(run: dict) -> str:
     """One line that says where and when a measured run was made."""
     p = run["provenance"]
