@@ -133,9 +133,22 @@ def submissions(chapter: str) -> dict[str, dict[str, str] | None]:
     return out
 
 
-def prepare(chapter: str, base: Path) -> dict[str, Path]:
-    """One course folder per submission of a chapter, copied from one generated course: {student: folder}."""
-    release = new_course(base / "release", chapter)
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """chapter -> a course folder with the chapter generated from solutions/, made once per session and
+    shared by the release check and the graded submissions."""
+    courses = {}
+
+    def get(chapter: str) -> Path:
+        if chapter not in courses:
+            courses[chapter] = new_course(tmp_path_factory.mktemp(f"{chapter}-release") / "course", chapter)
+        return courses[chapter]
+
+    return get
+
+
+def prepare(chapter: str, release: Path, base: Path) -> dict[str, Path]:
+    """One course folder per submission of a chapter, copied from its generated course: {student: folder}."""
     courses = {}
     for student, answers in submissions(chapter).items():
         course = courses[student] = base / student
@@ -163,7 +176,7 @@ def selected_chapters(session) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def all_graded(request, tmp_path_factory):
+def all_graded(request, tmp_path_factory, released):
     """Autograde the submissions of every chapter this session tests in one pool of PARALLEL processes,
     the full runs (solutions, right answers) first and each free slot refilled at once, so that no core
     waits for the last submission of one chapter before the next chapter starts.
@@ -171,7 +184,7 @@ def all_graded(request, tmp_path_factory):
     chapters = selected_chapters(request.session)
     out, jobs = {}, []
     for chapter in chapters:
-        courses = prepare(chapter, tmp_path_factory.mktemp(chapter))
+        courses = prepare(chapter, released(chapter), tmp_path_factory.mktemp(chapter))
         out[chapter] = (courses, None)
         jobs += [(student not in ("solutions", "right"), chapter, student) for student in courses]
     jobs.sort()
@@ -227,12 +240,9 @@ def errors(courses: dict, chapter: str, student: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_release_is_up_to_date(chapter, tmp_path):
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    shutil.copytree(ROOT / "solutions" / chapter, tmp_path / "solutions" / chapter)
-    nbgrader(tmp_path, "generate_assignment", chapter, "--force")
+def test_release_is_up_to_date(chapter, released):
     for path in solution_notebooks(chapter):
-        fresh = (tmp_path / "notebooks" / chapter / path.name).read_text()
+        fresh = (released(chapter) / "notebooks" / chapter / path.name).read_text()
         committed = ROOT / "notebooks" / chapter / path.name
         assert committed.exists() and committed.read_text() == fresh, (
             f"notebooks/{chapter}/{path.name} differs from a fresh release: run `make release` and commit"
