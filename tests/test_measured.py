@@ -7,7 +7,7 @@ import pytest
 from nnbook import measured
 
 
-@pytest.mark.parametrize("name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch"])
+@pytest.mark.parametrize("name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch", "ch07-full-keras"])
 def test_measured_runs_have_provenance(name):
     run = measured.load(name)
     p = run["provenance"]
@@ -25,8 +25,9 @@ def test_ch06_curves_are_complete():
         assert all(0 <= a <= 1 for a in r["train"] + r["test"] + [r["final_test"], r["final_train_all"]])
 
 
-def test_ch07_runs_are_complete():
-    run = measured.load("ch07-full-torch")
+@pytest.mark.parametrize("name", ["ch07-full-torch", "ch07-full-keras"])
+def test_ch07_runs_are_complete(name):
+    run = measured.load(name)
     for weighting in ("plain", "weighted"):
         r = run["runs"][weighting]
         assert len(r["losses"]) == run["settings"]["epochs"] and all(math.isfinite(v) for v in r["losses"])
