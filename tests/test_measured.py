@@ -7,7 +7,9 @@ import pytest
 from nnbook import measured
 
 
-@pytest.mark.parametrize("name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch", "ch07-full-keras"])
+@pytest.mark.parametrize(
+    "name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch", "ch07-full-keras", "ch08-full-numpy"]
+)
 def test_measured_runs_have_provenance(name):
     run = measured.load(name)
     p = run["provenance"]
@@ -45,6 +47,14 @@ def test_ch05_runs_are_complete():
             assert 0 <= r["recall"] <= 1 and math.isfinite(r["test_loss"]), key
         else:
             assert len(r["closed_loop_mse"]) == 80 and all(math.isfinite(v) for v in r["closed_loop_mse"]), key
+
+
+def test_ch08_run_is_complete():
+    run = measured.load("ch08-full-numpy")
+    steps = run["settings"]["steps"]
+    assert len(run["loss_per_50_steps"]) == math.ceil(steps / 50)
+    assert all(math.isfinite(v) for v in run["loss_per_50_steps"])
+    assert 0 <= run["final_test"] <= 1 and 0 <= run["final_train_all"] <= 1
 
 
 def test_unknown_run_names_the_known_ones():
