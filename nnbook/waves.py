@@ -244,6 +244,6 @@ def plot_prediction(truth: np.ndarray, predictions: dict, steps, n_teacher: int 
             if i == 0:
                 ax.set_title(f"t = {t + 1}" + (" (cl)" if t >= n_teacher else ""), fontsize=8)
             if j == 0:
-                ax.set_ylabel(name, fontsize=8)
+                ax.set_ylabel(name.replace(", ", ",\n"), fontsize=8)  # long model names: one part per line
     fig.tight_layout()
     return fig
