@@ -6,10 +6,15 @@ import pytest
 
 from nnbook import measured
 
+FULL_RUNS = sorted(path.stem for path in measured.FOLDER.glob("*-full-*.json"))
 
-@pytest.mark.parametrize(
-    "name", ["ch05-full-torch", "ch06-full-torch", "ch07-full-torch", "ch07-full-keras", "ch08-full-numpy"]
-)
+
+def test_every_chapter_with_a_full_run_ships_it():
+    assert {"ch05-full-torch", "ch06-full-torch", "ch07-full-torch", "ch07-full-keras"} <= set(FULL_RUNS)
+    assert {"ch08-full-numpy", "ch09-full-torch"} <= set(FULL_RUNS)
+
+
+@pytest.mark.parametrize("name", FULL_RUNS)
 def test_measured_runs_have_provenance(name):
     run = measured.load(name)
     p = run["provenance"]
@@ -55,6 +60,14 @@ def test_ch08_run_is_complete():
     assert len(run["loss_per_50_steps"]) == math.ceil(steps / 50)
     assert all(math.isfinite(v) for v in run["loss_per_50_steps"])
     assert 0 <= run["final_test"] <= 1 and 0 <= run["final_train_all"] <= 1
+
+
+def test_ch09_table_is_complete():
+    run = measured.load("ch09-full-torch")
+    assert set(run["baselines"]) == set(run["baselines_40"]) == {"zeros", "last frame"}
+    assert {"TCN", "DISTANA, given PK", "DISTANA, adapted PK", "DISTANA, adapted PK, no bias"} <= set(run["models"])
+    for name, r in run["models"].items():
+        assert r["parameters"] > 0 and r["mean"] > 0 and r["sd"] >= 0 and math.isfinite(r["seconds"]), name
 
 
 def test_unknown_run_names_the_known_ones():
