@@ -25,9 +25,15 @@ def load_all(prefix: str) -> dict[str, dict]:
     return {path.stem: load(path.stem) for path in sorted(FOLDER.glob(f"{prefix}*.json"))}
 
 
+# the library versions that matter for each framework's runs
+VERSIONS = {"torch": ("torch", "numpy", "python"), "keras": ("keras", "tensorflow", "numpy", "python")}
+
+
 def provenance_line(run: dict) -> str:
-    """One line that says where and when a measured run was made."""
+    """Where, when and with which versions a measured run was made: two short lines, so that they fit
+    a notebook's output on the website."""
     p = run["provenance"]
     where = p.get("gpu") or f"{p.get('cpu', '?')} CPU ({p.get('cpu_cores', '?')} cores)"
-    versions = ", ".join(f"{k} {p[k]}" for k in ("torch", "tensorflow", "keras", "numpy", "python") if p.get(k))
-    return f"measured {p['date'][:10]} in {p['mode']} mode, {p['framework']}, on {where}; {versions}"
+    keys = VERSIONS.get(p["framework"], ("numpy", "python"))
+    versions = ", ".join(f"{k} {p[k]}" for k in keys if p.get(k))
+    return f"measured {p['date'][:10]} in {p['mode']} mode, {p['framework']}, on {where}\nversions: {versions}"
