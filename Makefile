@@ -36,7 +36,7 @@ $(MATHJAX):
 
 # the sources are staged first (tools/stage_book.py: nbgrader markers out, model answers in dropdowns)
 book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)
-	$(BIN)/python tools/stage_book.py _build/stage
+	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/python tools/stage_book.py _build/stage --execute-into .
 	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/jupyter-book build _build/stage --path-output . -W -n --keep-going
 	@echo "open _build/html/index.html"
 

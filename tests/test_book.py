@@ -30,7 +30,8 @@ def site(tmp_path_factory):
         "MathJax is not in _vendor/mathjax: run `make _vendor/mathjax/tex-chtml.js` (make test does)"
     )
     env = dict(os.environ, NNBOOK_MODE="test", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "stage_book.py"), str(out / "stage")], check=True, env=env)
+    stage = [sys.executable, str(ROOT / "tools" / "stage_book.py"), str(out / "stage"), "--execute-into", str(out)]
+    subprocess.run(stage, check=True, env=env)
     done = subprocess.run(
         [
             str(bin_dir / "jupyter-book"),

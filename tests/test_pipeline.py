@@ -78,7 +78,7 @@ def submission_with_answers(
     '_' are settings of a variant, not cells). For each answer in `reseed`, a cell after its test
     cells re-runs them with the answer's source under each seed (a failure raises in that cell).
     With `trim`, the cells after the last test cell that nbgrader does not track are left out: they
-    cannot change a grade (a wrong submission need not run the chapter's long training runs)."""
+    cannot change a grade (a wrong or cheating submission need not run the chapter's long training runs)."""
     nb = read(source)
     if trim:
         last = max((i for i, c in enumerate(nb.cells) if is_test(c)), default=len(nb.cells) - 1)
@@ -160,7 +160,7 @@ def prepare(chapter: str, release: Path, base: Path) -> dict[str, Path]:
                 shutil.copy(release / "notebooks" / chapter / path.name, folder / path.name)
             else:
                 reseed = reseeded_answers(chapter) if student == "right" else None
-                trim = student.startswith("wrong")
+                trim = student not in ("solutions", "right")  # those two must run every cell
                 nbformat.write(submission_with_answers(path, answers, reseed, trim), folder / path.name)
     return courses
 

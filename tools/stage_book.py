@@ -11,6 +11,7 @@ answer an exercise, removed from the student version by the release step) become
 
     python tools/stage_book.py _build/stage            # the book (solutions, executed when built)
     python tools/stage_book.py _build/stage --student  # the student edition (notebooks/, not executed)
+    python tools/stage_book.py _build/stage --execute-into .   # and execute the chapters, one per core
 """
 
 from __future__ import annotations
@@ -152,9 +153,33 @@ def stage(out: Path, student: bool = False) -> Path:
     return out
 
 
+def execute_in_parallel(stage_dir: Path, output: Path) -> None:
+    """Execute the staged chapters into the cache of `jupyter-book build --path-output <output>`, one
+    process per core: the build executes one notebook at a time and then finds these in its cache.
+    Chapters cached with the same code are skipped; a chapter that fails here is left to the build,
+    which runs it again and reports the error."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    config = yaml.safe_load((stage_dir / "_config.yml").read_text())["execute"]
+    cache = get_cache(output / "_build" / ".jupyter_cache")
+    for notebook in sorted(stage_dir.glob("solutions/*/*.ipynb")):
+        cache.add_nb_to_project(str(notebook))
+    result = load_executor("local-parallel", cache).run_and_cache(timeout=config["timeout"])
+    print(f"executed {len(result.succeeded)} chapters in parallel; failed: {result.excepted + result.errored}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--student", action="store_true")
+    parser.add_argument(
+        "--execute-into",
+        type=Path,
+        metavar="OUTPUT",
+        help="also execute the chapters, one per core, into the cache of `jupyter-book build --path-output OUTPUT`",
+    )
     args = parser.parse_args()
     print(f"staged {'the student edition' if args.student else 'the book'} in {stage(args.out, args.student)}")
+    if args.execute_into and not args.student:
+        execute_in_parallel(args.out, args.execute_into)
