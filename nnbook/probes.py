@@ -7,7 +7,10 @@ Whatever framework a student used (a `torch.nn.Module` or a Keras model), these 
 * measure which outputs depend on which inputs by changing one input position (`dependence`):
   a causal model's earlier outputs must not move, a bidirectional one's must;
 * list the parameters that feed one output of a PyTorch model (`parameters_feeding`): two decoders
-  that share one encoder share exactly the encoder's parameters.
+  that share one encoder share exactly the encoder's parameters;
+* trace a Keras model at one input shape and fail when a feature map on the way is empty
+  (`check_feature_maps`): a decision made on shapes, the same on every machine, where running the
+  model on an empty map gives whatever the CPU's kernels leave in memory.
 """
 
 from __future__ import annotations
@@ -65,6 +68,33 @@ def predict(model, *inputs, what: str = "calling the model", method: str | None 
     return to_numpy(attempt(run, what))
 
 
+def check_feature_maps(model, shape: tuple[int, ...], what: str = "the model") -> None:
+    """Fail unless every intermediate tensor of `model` on float32 inputs of `shape` has a size.
+
+    A Keras model is traced (not run) at that shape, so the verdict rests on the static shapes of its
+    graph: TensorFlow's shape inference rejects a 3 x 3 'valid' convolution of a 2 x 2 map, and an
+    empty map (a 0 in any dimension) is reported by name. A PyTorch model is run (PyTorch raises on
+    such layers itself)."""
+    if is_torch(model):
+        predict(model, np.zeros(shape, np.float32), what=what)
+        return
+    import tensorflow as tf
+
+    traced = tf.function(lambda x: model(x, training=False))
+    graph = attempt(lambda: traced.get_concrete_function(tf.TensorSpec(shape, tf.float32)).graph, what)
+    empty = [
+        f"{op.type} {t.shape.as_list()}"
+        for op in graph.get_operations()
+        for t in op.outputs
+        if t.dtype.is_floating and t.shape.rank and 0 in t.shape.as_list()
+    ]
+    if empty:
+        fail(
+            f"{what}: on inputs of shape {shape} a feature map on the way is empty ({empty[0]}): "
+            "'valid' padding or pooling shrinks the image to nothing at this size"
+        )
+
+
 def dependence(
     f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: int, vocab_size: int, seed: int = 0
 ) -> np.ndarray:
@@ -110,4 +140,13 @@ def parameters_feeding(model, inputs, pick: Callable, seed: int = 0) -> set[str]
     return attempt(run, "back-propagating from one output of the model")
 
 
-__all__ = ["attempt", "count_parameters", "dependence", "is_torch", "parameters_feeding", "predict", "to_numpy"]
+__all__ = [
+    "attempt",
+    "check_feature_maps",
+    "count_parameters",
+    "dependence",
+    "is_torch",
+    "parameters_feeding",
+    "predict",
+    "to_numpy",
+]

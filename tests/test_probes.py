@@ -97,3 +97,27 @@ def test_count_parameters():
     layer.build((None, 3))
     model = keras.Sequential([keras.Input((3,)), layer])
     assert probes.count_parameters(model) == 16
+
+
+def test_check_feature_maps_decides_on_shapes_not_on_values():
+    """A CNN whose 'valid' layers shrink a 32 x 32 image to nothing is rejected by its traced shapes (the
+    values TensorFlow computes on an empty map differ from machine to machine), the same CNN with
+    'same' padding passes, and a PyTorch model is judged by running it."""
+    keras = pytest.importorskip("keras")
+
+    def cnn(padding):
+        images = keras.Input(shape=(None, None, 3))
+        x = images
+        for channels in (4, 4, 4):
+            x = keras.layers.MaxPooling2D(2)(keras.layers.Conv2D(channels, 3, padding=padding)(x))
+        x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3, padding=padding)(x))
+        return keras.Model(images, keras.layers.Dense(1, activation="sigmoid")(x))
+
+    probes.check_feature_maps(cnn("same"), (2, 32, 32, 3))
+    with pytest.raises(GradingError, match="32 x 32|shape mismatch|empty"):
+        probes.check_feature_maps(cnn("valid"), (2, 32, 32, 3), "the classifier on images of 32 x 32")
+    probes.check_feature_maps(cnn("valid"), (1, 64, 64, 3))
+    conv = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 5), torch.nn.Flatten())
+    probes.check_feature_maps(conv, (1, 3, 8, 8))
+    with pytest.raises(GradingError):
+        probes.check_feature_maps(conv, (1, 3, 3, 3))
