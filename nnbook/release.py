@@ -162,7 +162,12 @@ def rewrite(markdown: str, base: Path = Path(".")) -> str:
 
 
 class StudentMarkdown(Preprocessor):
-    """nbconvert/nbgrader preprocessor: `rewrite` every markdown cell that nbgrader does not manage."""
+    """nbconvert/nbgrader preprocessor: `rewrite` every markdown cell that nbgrader does not manage, and
+    drop the notebook's `nnbook` metadata (the fingerprints of the answers, tests/test_giveaways.py)."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("nnbook", None)
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and "nbgrader" not in cell.metadata:

@@ -1,11 +1,12 @@
-"""A student version never contains the answer to one of its graded exercises (DESIGN.md): not the model
-answer's code, not a worked derivation (those are markdown cells tagged `model-answer`, dropped by the
-release step and shown on the website after the exercise), and not the reference expression written
-out in prose, learning goals or summary.
+"""A student version never contains the answer to one of its graded exercises (DESIGN.md, "ask before
+telling"): not the model answer's code, not a worked derivation (those are markdown cells tagged
+`model-answer`, dropped by the release step and shown on the website after the exercise), and not the
+answer's fingerprints anywhere: prose, learning goals, given cells, visible tests, summary.
 
-REFERENCE_TEX lists, per graded exercise, how its reference expression reads in TeX. The check compares
-after removing spacing commands, braces and blanks, so `k\\,u_i^{k-1}` and `k u_i^{k-1}` are the same. A
-chapter whose exercises grade an expression adds its entries here."""
+Each exercise declares its fingerprints in its solution notebook's metadata, ``nnbook.fingerprints``:
+``{grade_id: [strings]}``: the reference expression as it reads in TeX or code, key numbers, the names
+of oracle helpers that compute the answer. The release step drops that metadata. The check compares
+after removing spacing commands, braces and blanks, so `k\\,u_i^{k-1}` and `k u_i^{k-1}` are the same."""
 
 import re
 
@@ -13,19 +14,13 @@ import pytest
 
 from notebooks import CHAPTERS, ROOT, is_answer, meta, read, solution_notebooks
 
-REFERENCE_TEX = {
-    "ch02-grad-u-sym": [r"k\,u_i^{k-1}", r"g_i k u_i^{k-1} h_i"],
-    "ch02-lstm-step1": [r"f_\varphi (1 - f_\varphi)", r"\sigma(x)(1 - \sigma(x))"],
-    "ch02-lstm-step3": [r"\sum_{c=1}^{D} \zeta_c^t s_c^{t-1}", r"\sum_c \zeta_c^t s_c^{t-1}"],
-    "ch02-lstm-step4": [
-        r"f_\varphi'(\mathrm{net}_\varphi^t)\sum_c \zeta_c^t s_c^{t-1}",
-        r"f_\varphi'(\mathrm{net}_\varphi^t) \sum_{c=1}^{D} \zeta_c^t \, s_c^{t-1}",
-    ],
-    "ch03-mdrnn-count": ["9088", r"2^n H (I + nH + K)"],
-    "ch03-tcn-count": ["255,000", "255,350", r"1 + (k-1) \sum_{\ell=1}^{L} d_\ell"],
-    "ch06-truncsd": [r"\sigma\sqrt{1 - 2k\varphi(k)/(2\Phi(k) - 1)}"],
-    "ch07-prior": ["293739273930679041778453489"],
-}
+
+def fingerprints(chapter: str) -> dict[str, list[str]]:
+    """{grade_id: [fingerprints]} from the solution notebooks' metadata (``nnbook.fingerprints``)."""
+    found = {}
+    for path in solution_notebooks(chapter):
+        found.update(read(path).metadata.get("nnbook", {}).get("fingerprints", {}))
+    return found
 
 
 def squeeze(tex: str) -> str:
@@ -82,20 +77,32 @@ def test_no_model_answer_in_the_student_version(chapter):
     assert not leaks, f"{chapter}: model answers in the student version: {leaks}"
 
 
+def giveaways(text: str, prints: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(grade_id, fingerprint) for every fingerprint that `text` contains (spacing and braces ignored)."""
+    squeezed = squeeze(text)
+    return [(grade_id, tex) for grade_id, forms in prints.items() for tex in forms if squeeze(tex) in squeezed]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_no_reference_expression_in_the_student_version(chapter):
-    text = squeeze(student_text(chapter))
-    found = [
-        (grade_id, tex)
-        for grade_id, forms in REFERENCE_TEX.items()
-        if grade_id.startswith(chapter[:4] + "-")
-        for tex in forms
-        if squeeze(tex) in text
-    ]
+def test_no_fingerprint_of_an_answer_in_the_student_version(chapter):
+    found = giveaways(student_text(chapter), fingerprints(chapter))
     assert not found, f"{chapter}: the student version states graded answers: {found}"
 
 
-def test_reference_tex_names_real_exercises():
+def test_the_guard_finds_a_planted_giveaway():
+    prints = {"ch02-grad-u-sym": [r"k\,u_i^{k-1}"], "ch03-mdrnn-count": ["9088"]}
+    assert giveaways("The gradient is $k u_i^{ k-1 }$.", prints) == [("ch02-grad-u-sym", r"k\,u_i^{k-1}")]
+    assert giveaways("print(9088)", prints) == [("ch03-mdrnn-count", "9088")]
+    assert giveaways("nothing to see", prints) == []
+    chapter = "ch02-gradients"
+    planted = student_text(chapter) + "\n# an aside: dE/du = g_i k u_i^{k-1} h_i\n"
+    assert giveaways(planted, fingerprints(chapter)), "a planted reference expression went unnoticed"
+
+
+def test_fingerprints_name_real_exercises_and_stay_out_of_the_release():
     ids = {meta(c)["grade_id"] for ch in CHAPTERS for p in solution_notebooks(ch) for c in read(p).cells if meta(c)}
-    unknown = sorted(set(REFERENCE_TEX) - ids)
-    assert not unknown, f"REFERENCE_TEX lists exercises that no chapter has: {unknown}"
+    unknown = sorted({g for ch in CHAPTERS for g in fingerprints(ch)} - ids)
+    assert not unknown, f"fingerprints name exercises that no chapter has: {unknown}"
+    for chapter in CHAPTERS:
+        for path in sorted((ROOT / "notebooks" / chapter).glob("*.ipynb")):
+            assert "nnbook" not in read(path).metadata, f"{path}: the fingerprints were released to students"
