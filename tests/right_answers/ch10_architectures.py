@@ -54,7 +54,7 @@ RIGHT = {
             outs.append(self.heads[lang](states))
         return tuple(outs)""",
     # a fully connected autoencoder with dropout in the encoder (training only)
-    "ch10-autoencoder-model": """class Autoencoder(nn.Module):
+    "ch10-autoencoder-model": """class Compressor(nn.Module):
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
         super().__init__()
         self.image_shape = tuple(image_shape)

@@ -65,7 +65,7 @@ WRONG = {
         return self.de_out(de_states), self.ru_out(ru_states)
 ''',
     # no bottleneck: the "code" is the flattened feature map, larger than the image itself
-    "ch10-autoencoder-model": '''class Autoencoder(nn.Module):
+    "ch10-autoencoder-model": '''class Compressor(nn.Module):
     """Wrong on purpose: the code is the whole feature map (32 * H/4 * W/4 numbers, more than C * H * W)."""
 
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
@@ -125,7 +125,7 @@ WRONG_VARIANTS = [
     both = keras.layers.Concatenate()([forward, backward])
     return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(both))""",
         # the decoder reads a cached copy of the encoder's feature map: a skip that bypasses the code
-        "ch10-autoencoder-model": """class Autoencoder(nn.Module):
+        "ch10-autoencoder-model": """class Compressor(nn.Module):
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
         super().__init__()
         channels, height, width = image_shape
@@ -164,7 +164,7 @@ WRONG_VARIANTS = [
     x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True))(x)
     p = keras.layers.Dense(1, activation="sigmoid")(x)
     return keras.Model(ids, keras.layers.Dropout(0.5)(p))""",
-        "ch10-autoencoder-model": """class Autoencoder(nn.Module):
+        "ch10-autoencoder-model": """class Compressor(nn.Module):
     def __init__(self, image_shape=(1, 28, 28), code_size=16):
         super().__init__()
         self.shape = tuple(image_shape)
