@@ -1,11 +1,11 @@
 """Chapter 6: the settings of the four MNIST models (linear, MLP, MLP + dropout, CNN), oracles for the
 truncated normal (its standard deviation by quadrature, its CDF, a Kolmogorov-Smirnov distance), the
 listing of a model's weighted layers, evaluation in batches, and the training loop of the chapter,
-which is given the student's (or the model answer's) training step and accuracy.
+which is given the student's (or the model answer's) training step, accuracy and logging.
 
-The models, the weight copy, the accuracy and the training steps are exercises of the chapter: their
-one copy is the model answer in the solution notebook (the benchmark and the unit tests load it with
-`nnbook_grader.answers.load`), never this module.
+The models, the weight copy, the accuracy, the training steps and the logging of the accuracy are
+exercises of the chapter: their one copy is the model answer in the solution notebook (the benchmark
+and the unit tests load it with `nnbook_grader.answers.load`), never this module.
 
 Keras and TensorFlow are imported lazily, so that a PyTorch-only user never pays for them.
 """
@@ -148,6 +148,7 @@ def train(
     *,
     step: Callable,
     accuracy: Callable,
+    log: Callable,
     batch: int = 100,
     eval_every: int = 100,
     eval_n: int | None = None,
@@ -156,22 +157,24 @@ def train(
     desc: str = "",
 ) -> dict:
     """Train `model` ("keras" or "torch") on ``data = (x_train, y_train, x_test, y_test)`` with the
-    sheet's `optimizer` ("sgd" or "adam").
+    sheet's `optimizer` ("sgd" or "adam"), in mini-batches of `batch` (a fresh shuffle every epoch).
 
-    The loop is given the training step and the accuracy (the chapter's exercises): ``step(model,
-    optimizer, x, y) -> loss`` gets torch tensors on the model's device (torch) or NumPy arrays
-    (Keras), and ``accuracy(logits, labels) -> float``.
+    The loop is given the chapter's exercises: the training step ``step(model, optimizer, x, y) ->
+    loss`` (torch tensors on the model's device, or NumPy arrays for Keras), the accuracy
+    ``accuracy(logits, labels) -> float``, and the logging ``log(run_step, logits, steps, eval_data,
+    accuracy, every) -> {"step": [...], "train": [...], "test": [...]}``, which calls ``run_step()``
+    (the next training iteration; it returns that iteration's loss) `steps` times and measures the
+    accuracy on ``eval_data``, the first `eval_n` training and test examples (all if None), every
+    `eval_every` iterations.
 
-    Every `eval_every` steps (and at the end) the accuracy on the first `eval_n` training and test
-    examples is logged (all of them if `eval_n` is None). Returns a dict with lists ``step``,
-    ``train``, ``test``, ``loss`` (mean training loss since the last log), ``seconds`` (training time
-    of steps 2, 3, ..., evaluation excluded) and ``first_seconds`` (step 1: warm-up).
+    Returns the logged dict with ``loss`` added (the mean training loss of the iterations since the
+    previous logged one), ``seconds`` (training time of iterations 2, 3, ..., evaluation excluded) and
+    ``first_seconds`` (iteration 1: warm-up).
     """
     from .runtime import progress
 
     x_train, y_train, x_test, y_test = data
-    ex_train, ey_train = x_train[:eval_n], y_train[:eval_n]
-    ex_test, ey_test = x_test[:eval_n], y_test[:eval_n]
+    eval_data = (x_train[:eval_n], y_train[:eval_n], x_test[:eval_n], y_test[:eval_n])
     if framework == "torch":
         import torch
 
@@ -187,26 +190,34 @@ def train(
         logits = lambda x: keras_logits(model, x)
     else:
         raise ValueError(f"framework must be 'keras' or 'torch', not {framework!r}")
-    hist = {"step": [], "train": [], "test": [], "loss": [], "seconds": 0.0, "first_seconds": 0.0}
-    losses, seconds = [], 0.0
+    batches = minibatches(len(x_train), batch, steps, seed)
+    losses: list[float] = []
+    times: list[float] = []
     bar = progress(total=steps, desc=desc or framework, **({} if show_progress else {"disable": True}))
-    for i, idx in enumerate(minibatches(len(x_train), batch, steps, seed), start=1):
+
+    def run_step() -> float:
+        idx = next(batches, None)
+        if idx is None:
+            raise RuntimeError(f"run_step() was called more than steps={steps} times")
         t0 = time.perf_counter()
         losses.append(run(idx))
-        if i == 1:
-            hist["first_seconds"] = time.perf_counter() - t0
-        else:
-            seconds += time.perf_counter() - t0
+        times.append(time.perf_counter() - t0)
         bar.update(1)
-        if i % eval_every == 0 or i == steps:
-            hist["step"].append(i)
-            hist["train"].append(float(accuracy(logits(ex_train), ey_train)))
-            hist["test"].append(float(accuracy(logits(ex_test), ey_test)))
-            hist["loss"].append(float(np.mean(losses)))
-            losses = []
-            bar.set_postfix(train=f"{hist['train'][-1]:.3f}", test=f"{hist['test'][-1]:.3f}")
-    bar.close()
-    hist["seconds"] = seconds
+        return losses[-1]
+
+    try:
+        logged = log(run_step, logits, steps, eval_data, accuracy, eval_every)
+    finally:
+        bar.close()
+    hist = {
+        "step": [int(s) for s in logged["step"]],
+        "train": [float(v) for v in logged["train"]],
+        "test": [float(v) for v in logged["test"]],
+    }
+    bounds = [0, *hist["step"]]
+    hist["loss"] = [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(bounds, bounds[1:])]
+    hist["first_seconds"] = times[0] if times else 0.0
+    hist["seconds"] = float(sum(times[1:]))
     return hist
 
 

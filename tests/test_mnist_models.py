@@ -28,6 +28,7 @@ def ch06():
         "ch06-cnn",
         "ch06-copy",
         "ch06-step",
+        "ch06-logging",
     )
 
 
@@ -166,11 +167,12 @@ def test_training_lowers_loss_and_logs(ch06, framework):
         optimizer="adam",
         step=step,
         accuracy=ch06.accuracy,
+        log=ch06.train_and_log,
         batch=50,
         eval_every=10,
         show_progress=False,
     )
-    assert hist["step"] == [10, 20, 30]
+    assert hist["step"] == [10, 20, 30] and len(hist["loss"]) == len(hist["train"]) == len(hist["test"]) == 3
     assert hist["loss"][-1] < hist["loss"][0] and hist["train"][-1] > 0.2
     assert hist["seconds"] > 0 and mm.history_seconds_per_100(hist) > 0
 

@@ -81,8 +81,8 @@ def ch06(framework: str, out: Path) -> None:
     from nnbook.mnist import load_mnist_float
     from nnbook_grader import answers
 
-    # the chapter's own answers (models, steps, accuracy): one copy, in the notebook
-    ch = answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
+    # the chapter's own answers (models, steps, accuracy, logging): one copy, in the notebook
+    ch = answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step", "ch06-logging")
     builders = {
         "keras": {
             "linear": ch.build_linear_keras,
@@ -131,6 +131,7 @@ def ch06(framework: str, out: Path) -> None:
             mm.OPTIMIZER[name],
             step=ch.train_step_torch if framework == "torch" else ch.train_step_keras,
             accuracy=ch.accuracy,
+            log=ch.train_and_log,
             batch=100,
             eval_every=10 if SMOKE else 100,
             eval_n=10_000,

@@ -132,4 +132,32 @@ def train_step_keras(model, optimizer, x, y):
         loss = -keras.ops.mean(keras.ops.take_along_axis(log_p, keras.ops.cast(y, "int32")[:, None], axis=1))
     optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
     return float(loss)""",
+    # a while loop with its own counter, NumPy floats; one axes drawn by nnbook.plots.plot_curves
+    "ch06-logging": """import numpy as np
+
+from nnbook.plots import plot_curves
+
+
+def train_and_log(run_step, logits, steps, eval_data, accuracy, every=100):
+    parts = {"train": eval_data[:2], "test": eval_data[2:]}
+    log = {"step": [], "train": [], "test": []}
+    done = 0
+    while done < steps:
+        run_step()
+        done += 1
+        if done % every:
+            continue
+        log["step"].append(done)
+        for part, (x, y) in parts.items():
+            log[part].append(np.float64(accuracy(logits(x), y)))
+    return log
+
+
+def plot_accuracy(runs):
+    curves = {}
+    for label, h in runs.items():
+        curves[f"{label}: train"] = (h["step"], h["train"])
+        curves[f"{label}: test"] = (h["step"], h["test"])
+    ax = plot_curves(curves, title="training (solid) and test (dashed) accuracy", xlabel="iteration")
+    return ax.figure""",
 }

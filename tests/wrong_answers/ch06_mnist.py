@@ -110,10 +110,39 @@ def train_step_keras(model, optimizer, x, y):
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
     return float(loss)""",
+    # off by one: measured before each iteration's step (iterations counted from 0); and the curves
+    # plotted against the index of the entry, not against the iteration
+    "ch06-logging": """import matplotlib.pyplot as plt
+
+
+def train_and_log(run_step, logits, steps, eval_data, accuracy, every=100):
+    x_train, y_train, x_test, y_test = eval_data
+    hist = {"step": [], "train": [], "test": []}
+    for i in range(steps):
+        if i % every == 0:
+            hist["step"].append(i)
+            hist["train"].append(float(accuracy(logits(x_train), y_train)))
+            hist["test"].append(float(accuracy(logits(x_test), y_test)))
+        run_step()
+    return hist
+
+
+def plot_accuracy(runs):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for label, hist in runs.items():
+        axes[0].plot(hist["train"], label=label)
+        axes[1].plot(hist["test"], label=label)
+    for ax, part in zip(axes, ("training", "test")):
+        ax.set_title(f"{part} accuracy")
+        ax.set_xlabel("iteration")
+    axes[1].legend()
+    return fig""",
 }
 
 WRONG_VARIANTS = [
-    # the step trains in evaluation mode: dropout (and any layer that acts only in training) is off
+    # the step trains in evaluation mode: dropout (and any layer that acts only in training) is off;
+    # and, independent of it (its tests use toy models), the training loss logged in place of the
+    # training accuracy
     {
         "ch06-step": """def train_step_torch(model, optimizer, x, y):
     model.eval()
@@ -131,6 +160,30 @@ def train_step_keras(model, optimizer, x, y):
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
     return float(loss)""",
-        "_lose": ["ch06-step-hidden"],
+        "ch06-logging": """import matplotlib.pyplot as plt
+
+
+def train_and_log(run_step, logits, steps, eval_data, accuracy, every=100):
+    x_train, y_train, x_test, y_test = eval_data
+    hist = {"step": [], "train": [], "test": []}
+    for i in range(1, steps + 1):
+        loss = run_step()
+        if i % every == 0:
+            hist["step"].append(i)
+            hist["train"].append(float(loss))
+            hist["test"].append(float(accuracy(logits(x_test), y_test)))
+    return hist
+
+
+def plot_accuracy(runs):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for label, hist in runs.items():
+        axes[0].plot(hist["step"], hist["train"], label=label)
+        axes[1].plot(hist["step"], hist["test"], label=label)
+    for ax, part in zip(axes, ("training", "test")):
+        ax.set_title(f"{part} accuracy")
+        ax.set_xlabel("iteration")
+    return fig""",
+        "_lose": ["ch06-step-hidden", "ch06-logging-test", "ch06-logging-hidden"],
     },
 ]
