@@ -68,8 +68,8 @@ def mdrnn_weights_from_torch(model) -> tuple[list, list, np.ndarray]:
     """Read the weights of a torch MDRNN laid out as in chapter 3 into the NumPy layout.
 
     Expects ``model.w_in`` (one ``nn.Linear(inputs, hidden)`` per direction), ``model.w_rec``
-    (per direction, one ``nn.Linear(hidden, hidden)`` per axis) and ``model.w_out``
-    (``nn.Linear(2**n * hidden, classes)``); returns ``(w_in, w_rec, w_out)`` for
+    (per direction, one ``nn.Linear(hidden, hidden)`` per axis) and ``model.w_out`` (one ``nn.Linear``
+    from the concatenated hidden states of all directions to the classes); returns ``(w_in, w_rec, w_out)`` for
     :func:`mdrnn_forward_numpy` (matrices that multiply row vectors from the right).
     """
 
