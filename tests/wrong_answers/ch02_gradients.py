@@ -9,8 +9,12 @@ grad_u""",
     u, h = np.asarray(u, dtype=float), np.asarray(h, dtype=float)
     return k * u ** (k - 1) * h""",
     # the two matrices mixed up: the contracting one taken to explode and the other to vanish
-    "ch02-limits": """limits_U1 = [0, 0, 0]
-limits_U2 = [sp.oo, sp.oo, sp.oo]
+    "ch02-limits": """def gradient_limits(diag):
+    return [0 if v > 1 else sp.oo for v in diag]
+
+
+limits_U1 = gradient_limits(U1)
+limits_U2 = gradient_limits(U2)
 limits_U1, limits_U2""",
     # each array clipped by its own norm instead of the global norm
     "ch02-clip": """def clip_by_global_norm(grads, max_norm):
@@ -39,7 +43,7 @@ limits_U1, limits_U2""",
 }
 
 WRONG_VARIANTS = [
-    # answers tuned to what the visible tests use: k = 3, the symbol net_phi, D = 1 and 3, U1 only;
+    # answers tuned to what the visible tests use: k = 3, the symbol net_phi, D = 1 and 3, the sheet's matrices;
     # and a term that vanishes on a grid of tenths (a coarse numeric comparison would accept it)
     {
         "ch02-grad-u-sym": """grad_u = 3 * g * u**2 * h
@@ -53,9 +57,17 @@ grad_u""",
         "ch02-lstm-step3": """def dE_dyphi(D):
     net_phi, y_phi, y_in, s_prev, g_cell, zeta = lstm_symbols(D)
     return sum(z * s for z, s in zip(zeta, s_prev)) + sp.sin(10 * sp.pi * zeta[0]) / 1000""",
-        # the right limits for U1 and a wrong guess for U2
-        "ch02-limits": """limits_U1 = [sp.oo, sp.oo, sp.oo]
-limits_U2 = [0, 0, sp.oo]""",
+        # the sheet's two matrices answered by a lookup, right for U1 and U2 and for nothing else
+        # (the visible test states no limit; the hidden one asks for other diagonals)
+        "ch02-limits": """def gradient_limits(diag):
+    return [sp.oo if v in (1.2, 2.0, 1.1) else 0 for v in diag]
+
+
+limits_U1 = gradient_limits(U1)
+limits_U2 = gradient_limits(U2)""",
+        # the test's autograd oracle called instead of the chain rule
+        "ch02-grad-u-numpy": """def grad_diag(u, h, g, k):
+    return autograd_diag(np.asarray(u, dtype=float), np.asarray(h, dtype=float), np.asarray(g, dtype=float), k)""",
         "_lose": [
             "ch02-grad-u-sym-hidden",
             "ch02-lstm-step1-hidden",
@@ -63,6 +75,7 @@ limits_U2 = [0, 0, sp.oo]""",
             "ch02-lstm-step3-test",
             "ch02-lstm-step3-hidden",
             "ch02-limits-hidden",
+            "ch02-grad-u-numpy-hidden",
         ],
     },
 ]
