@@ -173,12 +173,12 @@ def build_tcn(size: int = SIZE, channels: int = 64, kernel_size: int = 3, dilati
 def build_given_pk(lateral_size: int = 1, bias: bool = True):
     """The sheet's starting point, a prediction kernel that is too small for the wave: one linear
     layer from the PK's input ``[value, 8 * lateral_size lateral inputs]`` to its output
-    ``[next value, lateral_size lateral outputs]``, without memory.
+    ``[next value, lateral_size lateral outputs]``.
 
     PK interface (every PK of the chapter follows it): ``pk(inp, state) -> (out, state)`` with ``inp``
     of shape ``(N, 1 + 8 * lateral_size)`` for N PKs at once, ``out`` of shape ``(N, 1 + lateral_size)``
-    (column 0 the predicted value, the rest the lateral output) and ``state`` the PK's memory
-    (``None`` at the start; this PK has none and returns ``None``).
+    (column 0 the predicted value, the rest the lateral output) and ``state`` what the PK carries from
+    one step to the next (``None`` at the start; this PK returns ``None``).
     """
     from torch import nn
 

@@ -41,31 +41,32 @@ WRONG = {
         out, pk_state = self.pk(rows, pk_state)
         out = out.reshape(b, 1 + self.lateral_size, h, w)
         return out[:, 0], (out[:, 1:], pk_state)''',
-    # a bigger PK, but still without memory: two feed-forward layers
+    # a bigger PK, but still without memory: two feed-forward layers; and bias=False is not passed on
     "ch09-pk": '''class WavePK(nn.Module):
     """A prediction kernel with memory: pre-layer (tanh), LSTM cell, linear post-layer."""
 
     def __init__(self, lateral_size=1, bias=True):
         super().__init__()
         self.lateral_size = lateral_size
-        self.pre = nn.Linear(1 + 8 * lateral_size, 16, bias=bias)
-        self.post = nn.Linear(16, 1 + lateral_size, bias=bias)
+        self.pre = nn.Linear(1 + 8 * lateral_size, 16)
+        self.post = nn.Linear(16, 1 + lateral_size)
 
     def forward(self, inp, state=None):
         return self.post(torch.tanh(self.pre(inp))), state''',
 }
 
 WRONG_VARIANTS = [
-    # the model answer's PK (previous value as memory, one linear layer) that ignores bias=False
+    # a bigger PK without memory (two feed-forward layers), the bias switch right: only the hidden tests
+    # look for the memory (the visible test must not tell what the wave needs)
     {
-        "_lose": ["ch09-pk-test", "ch09-pk-hidden"],
+        "_lose": ["ch09-pk-hidden", "ch09-pk-closed-loop-hidden"],
         "ch09-pk": """class WavePK(nn.Module):
     def __init__(self, lateral_size=1, bias=True):
         super().__init__()
-        self.linear = nn.Linear(2 + 8 * lateral_size, 1 + lateral_size)
+        self.pre = nn.Linear(1 + 8 * lateral_size, 16, bias=bias)
+        self.post = nn.Linear(16, 1 + lateral_size, bias=bias)
 
     def forward(self, inp, state=None):
-        previous = torch.zeros_like(inp[:, :1]) if state is None else state
-        return self.linear(torch.cat([inp[:, :1], previous, inp[:, 1:]], dim=1)), inp[:, :1]""",
+        return self.post(torch.tanh(self.pre(inp))), state""",
     },
 ]
