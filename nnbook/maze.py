@@ -28,9 +28,6 @@ The agent succeeds when it reaches the goal having stepped along the path cell b
 it steps onto a cell that is not marked ("left the path"), steps back onto a path cell other than the
 next one ("turned back"), when ``h`` is not finite or its largest entry is tied, or after
 ``max_steps`` steps.
-
-The direction order (up, right, left, down) is chosen so that reversing it maps every direction to its
-opposite: the "opposite" permutation is the exchange matrix ``J = np.eye(4)[::-1]``.
 """
 
 from __future__ import annotations
