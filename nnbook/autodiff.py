@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from .optim import ADAM, adam_step
+
 __all__ = [
     "Tensor",
     "Parameter",
@@ -473,9 +475,16 @@ class SGD:
 
 
 class Adam(SGD):
-    """Adam (Kingma & Ba 2015) with PyTorch's defaults and bias correction."""
+    """Adam (Kingma & Ba 2015) with bias correction (`nnbook.optim.adam_step`) and the sheets' defaults
+    (`nnbook.optim.ADAM`, which are PyTorch's)."""
 
-    def __init__(self, parameters, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    def __init__(
+        self,
+        parameters,
+        lr: float = ADAM["lr"],
+        betas: tuple[float, float] = (ADAM["beta_1"], ADAM["beta_2"]),
+        eps: float = ADAM["epsilon"],
+    ):
         super().__init__(parameters, lr)
         self.betas, self.eps, self.t = betas, eps, 0
         self.m = [np.zeros_like(p.data) for p in self.parameters]
@@ -484,13 +493,8 @@ class Adam(SGD):
     def step(self) -> None:
         self.t += 1
         b1, b2 = self.betas
-        for p, m, v in zip(self.parameters, self.m, self.v, strict=True):
+        for i, p in enumerate(self.parameters):
             if p.grad is None:
                 continue
-            m *= b1
-            m += (1 - b1) * p.grad
-            v *= b2
-            v += (1 - b2) * p.grad * p.grad
-            m_hat = m / (1 - b1**self.t)
-            v_hat = v / (1 - b2**self.t)
-            p.data -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(p.dtype)
+            self.m[i], self.v[i], update = adam_step(self.m[i], self.v[i], p.grad, self.t, self.lr, b1, b2, self.eps)
+            p.data -= update.astype(p.dtype)

@@ -24,6 +24,8 @@ import copy
 
 import numpy as np
 
+from .optim import ADAM, adam_step
+
 # --------------------------------------------------------------------------------------------
 # initializers
 
@@ -121,9 +123,10 @@ class SgdWithMomentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Kingma and Ba (2015) with bias correction; mu and rho are beta_1 and beta_2."""
+    """Kingma and Ba (2015) with bias correction (`nnbook.optim.adam_step`); mu and rho are beta_1 and
+    beta_2, their defaults and eps the sheets' (`nnbook.optim.ADAM`)."""
 
-    def __init__(self, learning_rate, mu=0.9, rho=0.999, eps=1e-8):
+    def __init__(self, learning_rate, mu=ADAM["beta_1"], rho=ADAM["beta_2"], eps=ADAM["epsilon"]):
         super().__init__()
         self.learning_rate, self.mu, self.rho, self.eps = learning_rate, mu, rho, eps
         self.v = self.r = 0.0
@@ -132,11 +135,8 @@ class Adam(Optimizer):
     def calculate_update(self, weight_tensor, gradient_tensor):
         g = gradient_tensor + self._decay(weight_tensor)
         self.k += 1
-        self.v = self.mu * self.v + (1 - self.mu) * g
-        self.r = self.rho * self.r + (1 - self.rho) * g * g
-        v_hat = self.v / (1 - self.mu**self.k)
-        r_hat = self.r / (1 - self.rho**self.k)
-        return weight_tensor - self.learning_rate * v_hat / (np.sqrt(r_hat) + self.eps)
+        self.v, self.r, step = adam_step(self.v, self.r, g, self.k, self.learning_rate, self.mu, self.rho, self.eps)
+        return weight_tensor - step
 
 
 # --------------------------------------------------------------------------------------------
