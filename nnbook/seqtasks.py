@@ -21,6 +21,8 @@ import time
 
 import numpy as np
 
+from .tensors import count_parameters
+
 SYMBOLS = 9  # r_i is uniform in 0..8
 BLANK = SYMBOLS  # 9
 DELIM = SYMBOLS + 1  # 10
@@ -251,7 +253,7 @@ def run_sine(
         curves=curves,
         generated=generated,
         mse=closed_loop_mse(generated, curves),
-        parameters=_count(cell, readout),
+        parameters=sum(count_parameters(m, trainable_only=False) for m in (cell, readout)),
     )
 
 
@@ -297,9 +299,5 @@ def run_memory(
         seconds=seconds,
         test_loss=test_loss,
         recall=float(recall(logits, y, L)),
-        parameters=_count(cell, readout),
+        parameters=sum(count_parameters(m, trainable_only=False) for m in (cell, readout)),
     )
-
-
-def _count(*modules) -> int:
-    return sum(p.numel() for m in modules for p in m.parameters())
