@@ -13,7 +13,8 @@ import os
 import random
 
 MODES = ("test", "quick", "full")
-DEFAULT_MODE = "quick"
+DEFAULT_MODE = "quick"  # readers, students and the book build
+GRADING_MODE = "test"  # autograding: the mode a submission's kernel runs in unless NNBOOK_MODE says otherwise
 
 
 def mode() -> str:

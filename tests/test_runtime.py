@@ -7,7 +7,8 @@ from nnbook import runtime
 
 def test_mode_default_and_values(monkeypatch):
     monkeypatch.delenv("NNBOOK_MODE", raising=False)
-    assert runtime.mode() == "quick"
+    assert runtime.mode() == runtime.DEFAULT_MODE == "quick"
+    assert runtime.GRADING_MODE == "test"
     for value in runtime.MODES:
         monkeypatch.setenv("NNBOOK_MODE", value.upper())
         assert runtime.mode() == value

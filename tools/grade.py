@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nnbook.runtime import GRADING_MODE  # noqa: E402
 from nnbook_grader import autograde as grading  # noqa: E402
 from nnbook_grader.box import BoxUnavailable  # noqa: E402
 
@@ -48,7 +49,7 @@ def main(argv=None) -> int:
         limits["boxed"] = False
     if a.allow_network:
         limits["network"] = True
-    os.environ.setdefault("NNBOOK_MODE", "test")
+    os.environ.setdefault("NNBOOK_MODE", GRADING_MODE)
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy warnings from nbgrader's gradebook
     try:
         if a.verb == "autograde":
