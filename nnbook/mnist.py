@@ -121,10 +121,23 @@ def _verify(name: str, data: bytes, source) -> None:
         )
 
 
+def search_folders(folder=None) -> list[Path]:
+    """The search order: `folder`, ``$MNIST_DIR``, `SHARED_DIR`, the cache folder (the module's docstring)."""
+    return [Path(p).expanduser() for p in (folder, os.environ.get("MNIST_DIR")) if p] + [SHARED_DIR, cache_dir()]
+
+
+def find_dir(folder=None) -> Path | None:
+    """The first folder of the search order that holds all four files (gzipped or not), else None; the
+    grader's box mounts it for the submissions' kernels."""
+    for candidate in search_folders(folder):
+        if all(_locate(name, [candidate]) for name in FILES):
+            return candidate
+    return None
+
+
 def find_files(folder=None, download: bool = True) -> dict[str, Path]:
     """Where each of the four files lies, downloading the missing ones into the cache if allowed."""
-    folders = [Path(p).expanduser() for p in (folder, os.environ.get("MNIST_DIR")) if p]
-    folders += [SHARED_DIR, cache_dir()]
+    folders = search_folders(folder)
     found = {}
     for name in FILES:
         path = _locate(name, folders)

@@ -97,12 +97,12 @@ def _python() -> str:
 
 
 def _mnist_dir(env: dict) -> str | None:
-    """$MNIST_DIR, else the project's default folder (nnbook.mnist.SHARED_DIR) when it exists."""
-    if env.get("MNIST_DIR"):
-        return env["MNIST_DIR"]
-    from nnbook.mnist import SHARED_DIR
+    """The folder that holds MNIST in nnbook.mnist's own search order ($MNIST_DIR, the shared folder,
+    the cache), or None."""
+    from nnbook.mnist import find_dir
 
-    return str(SHARED_DIR) if SHARED_DIR.is_dir() else None
+    found = find_dir(env.get("MNIST_DIR"))
+    return str(found) if found else None
 
 
 def _data_paths(env: dict) -> list[str]:

@@ -63,6 +63,26 @@ def test_missing_and_offline_says_what_to_set(isolated):
     assert not any((isolated / "cache").rglob("*.gz")), "a failed download must leave nothing behind"
 
 
+def test_one_search_order_for_the_loader_and_the_grader_box(isolated, monkeypatch):
+    """The box mounts the folder that nnbook.mnist's own search finds, the cache folder included."""
+    from nnbook_grader import box
+
+    assert mnist.find_dir() is None and box._mnist_dir({}) is None and box._data_paths({}) == []
+    cache, own = isolated / "cache" / "mnist", isolated / "own"
+    for folder in (cache, own):
+        folder.mkdir(parents=True)
+        for name in mnist.FILES:
+            (folder / f"{name}.gz").write_bytes(b"")
+    assert mnist.find_dir() == cache and box._mnist_dir({}) == str(cache)
+    (own / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert mnist.find_dir(own) == cache, "a folder without all four files is passed over"
+    (own / "t10k-labels-idx1-ubyte").write_bytes(b"")
+    monkeypatch.setenv("MNIST_DIR", str(own))
+    assert mnist.search_folders()[0] == own and mnist.find_dir() == own
+    assert box._mnist_dir({"MNIST_DIR": str(own)}) == str(own)
+    assert box._data_paths({"MNIST_DIR": str(own)}) == [os.path.realpath(own)]
+
+
 @have_mnist
 def test_corrupt_file_is_reported_and_left_alone(isolated):
     folder = isolated / "mnist"
