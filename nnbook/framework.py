@@ -461,7 +461,9 @@ class NeuralNetwork:
 
 
 # --------------------------------------------------------------------------------------------
-# a sequence task for the recurrent layers
+# a sequence task for the recurrent layers: a data layer of this framework's API (``next()``), used by
+# chapter 4's notebook as ``framework.DelayedRecall``; it stays here because chapter modules import only
+# shared ones (tests/test_border.py), so framework cannot re-export it from seqtasks
 
 
 class DelayedRecall:
