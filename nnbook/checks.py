@@ -26,11 +26,59 @@ def fail(message: str, cause: BaseException | None = None) -> NoReturn:
     raise GradingError(message) from cause
 
 
+# what a class must not redefine for its objects to be taken as answers: comparisons and the conversions
+# NumPy, PyTorch and sympy call (an object that "equals everything" disarms a test that compares it)
+_IMPOSTOR_HOOKS = (
+    "__eq__",
+    "__ne__",
+    "__bool__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__float__",
+    "__index__",
+    "__array__",
+    "__array_ufunc__",
+    "__array_function__",
+    "__torch_function__",
+    "_sympy_",
+)
+
+
+def _notebook_class(value) -> str | None:
+    """The name of the class of `value` that the notebook defined (module ``__main__``) and that redefines
+    a comparison or a conversion, or None for the types of Python and the libraries."""
+    for klass in type(value).__mro__:
+        if getattr(klass, "__module__", "") == "__main__" and any(h in vars(klass) for h in _IMPOSTOR_HOOKS):
+            return klass.__name__
+    return None
+
+
+def refuse_impostor(value, name: str = "value", depth: int = 2) -> None:
+    """A `GradingError` when `value` (or an item of a tuple, list or dict it returns) is an object of a
+    class defined in the notebook that redefines comparisons or conversions: answers are numbers,
+    arrays, tensors, sympy expressions or plain containers of them, and the tests compare those."""
+    klass = _notebook_class(value)
+    if klass is not None:
+        fail(
+            f"{name}: found an object of the class {klass!r} defined in the notebook, which redefines how it "
+            "compares or converts; return a number, an array, a tensor or a sympy expression"
+        )
+    if depth and isinstance(value, (tuple, list)):
+        for item in value[:1000]:
+            refuse_impostor(item, name, depth - 1)
+    elif depth and isinstance(value, dict):
+        for item in list(value.values())[:1000]:
+            refuse_impostor(item, name, depth - 1)
+
+
 def as_array(value, name: str = "value") -> np.ndarray:
     """An answer as a float64 NumPy array (tensors, arrays, lists, numbers); a `GradingError` that says
-    what was found for None or anything that is not numbers."""
+    what was found for None or anything that is not numbers (or an object that only claims to be)."""
     if value is None:
         fail(f"{name}: found None; did the function forget to `return` its result?")
+    refuse_impostor(value, name)
     try:
         return to_numpy(value)
     except (TypeError, ValueError) as err:
@@ -47,13 +95,15 @@ def call_answer(fn, *args, name: str | None = None, **kwargs):
     if not callable(fn):
         fail(f"{name}: expected a function or class, found {type(fn).__name__}")
     try:
-        return fn(*args, **kwargs)
+        result = fn(*args, **kwargs)
     except NotImplementedError:
         fail(f"{name} is not implemented yet (it raises NotImplementedError)")
     except GradingError:
         raise
     except Exception as err:  # any crash inside the answer is a wrong answer, reported as such
         fail(f"{name} failed with {type(err).__name__}: {str(err)[:600]}{framework_hint(err)}", err)
+    refuse_impostor(result, f"the result of {name}")
+    return result
 
 
 def attempt(fn: Callable[[], object], what: str):
@@ -96,6 +146,7 @@ def framework_hint(err: BaseException) -> str:
 
 def check_true(condition: bool, message: str) -> None:
     """Fail with `message` unless `condition` holds (the test-cell replacement for a bare assert)."""
+    refuse_impostor(condition, "the condition", depth=0)
     if not condition:
         raise GradingError(message)
 
@@ -148,10 +199,17 @@ def as_sympy(value, name: str = "expression"):
 
     if value is None:
         raise GradingError(f"{name}: found None; did you assign the expression?")
+    refuse_impostor(value, name)
     try:
-        return sp.sympify(value)
+        expr = sp.sympify(value)
     except (sp.SympifyError, TypeError) as err:
         raise GradingError(f"{name}: expected a sympy expression, found {type(value).__name__}") from err
+    foreign = next(
+        (type(n).__name__ for n in sp.preorder_traversal(expr) if not type(n).__module__.startswith("sympy")), None
+    )
+    if foreign is not None:
+        raise GradingError(f"{name}: the expression contains an object of the class {foreign!r}, which is not sympy's")
+    return expr
 
 
 def evaluate_sympy(expr, values: dict, name: str = "expression") -> float:
@@ -276,6 +334,7 @@ def as_number(value, name: str = "value") -> float:
     sympy numbers (``sp.oo`` becomes ``inf``). A `GradingError` for anything else."""
     if value is None:
         raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
+    refuse_impostor(value, name)
     if hasattr(value, "is_number") and getattr(value, "is_number", False):  # sympy
         try:
             return float(value)
@@ -303,6 +362,7 @@ def as_list(value, name: str = "value", length: int | None = None) -> list:
     """A sequence answer (tuple, list, NumPy array, tensor) as a list, optionally of a given length."""
     if value is None:
         raise GradingError(f"{name}: found None; did the function forget to `return` its result?")
+    refuse_impostor(value, name)
     if hasattr(value, "detach") or (hasattr(value, "numpy") and not isinstance(value, np.ndarray)):
         value = to_numpy(value, dtype=None)
     if isinstance(value, np.ndarray):

@@ -34,7 +34,10 @@ from typing import ClassVar
 
 import nbformat
 
+from nnbook.runtime import GRADING_MODE
+
 from .box import Limits, check_isolation, describe, run_notebook
+from .tamper import scan
 
 STATE = ".grading"
 
@@ -48,6 +51,8 @@ class Submission:
     forced: dict = field(default_factory=dict)  # notebook name -> reason: not executed, all tests fail
     digest: str = ""
     results: dict = field(default_factory=dict)  # notebook name -> run_notebook result
+    flags: list = field(default_factory=list)  # tampering found (nnbook_grader/tamper.py): status "review"
+    trusted: dict = field(default_factory=dict)  # notebook name -> indices of the given cells, as released
 
     @property
     def key(self) -> str:
@@ -202,6 +207,24 @@ def sanitize(course: Course, sub: Submission) -> None:
             nb, resources = pp(config=course.config).preprocess(nb, resources)
         sub.notes += [n for n in resources["nbgrader"].get("tampering", []) if n not in sub.notes]
         sub.notebooks[name] = nbformat.writes(nb)
+        if name not in sub.forced:
+            sub.flags += [f"{name}: {finding}" for finding in scan(nb)]
+            sub.trusted[name] = given_cells(nb, course.folder("release") / sub.chapter / f"{name}.ipynb")
+
+
+def given_cells(nb, release: Path) -> list[int]:
+    """Indices of the code cells of `nb` that are given cells of the release, unchanged (the tamper guard
+    keeps what they bind for the test cells; a cell the student added or edited is not among them)."""
+    given = set()
+    if release.exists():
+        for cell in nbformat.read(release, as_version=4).cells:
+            if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution"):
+                given.add(cell.source)
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution") and cell.source in given
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,8 +283,27 @@ def record(course: Course, sub: Submission, notes: list[str]) -> dict:
     if not out["success"]:
         raise RuntimeError(f"nbgrader could not record {sub.key}: {out.get('error', '')[-2000:]}")
     with Gradebook(course.db_url) as gb:
+        flag_in_formgrader(gb, sub, [n for n in notes if n.startswith("tampering?")])
         s = gb.find_submission(sub.chapter, sub.student)
         return {"score": s.score, "max_score": s.max_score}
+
+
+def flag_in_formgrader(gb, sub: Submission, flags: list[str]) -> None:
+    """Each notebook's tampering findings as the automatic comment of its first answer cell, where the
+    Formgrader shows it beside the answer (nbgrader keeps comments for answer cells only)."""
+    for name in sub.results:
+        mine = [f for f in flags if f.startswith(f"tampering? {name}:")]
+        cells = [c for c in nbformat.reads(sub.notebooks[name], as_version=4).cells if _answer_id(c)]
+        if not mine or not cells:
+            continue
+        comment = gb.find_comment(_answer_id(cells[0]), name, sub.chapter, sub.student)
+        comment.auto_comment = "Flagged for review (book/instructor-guide.md, Tampering):\n" + "\n".join(mine)
+        gb.db.commit()
+
+
+def _answer_id(cell) -> str | None:
+    meta = cell.metadata.get("nbgrader", {})
+    return meta.get("grade_id") if meta.get("solution") else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,7 +313,7 @@ def record(course: Course, sub: Submission, notes: list[str]) -> dict:
 def _env() -> dict:
     keep = ("NNBOOK_MODE", "MNIST_DIR", "TF_CPP_MIN_LOG_LEVEL")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.setdefault("NNBOOK_MODE", "test")
+    env.setdefault("NNBOOK_MODE", GRADING_MODE)
     return env
 
 
@@ -335,9 +377,9 @@ def _prepare_worker(root: str) -> None:
         sys.path.insert(0, root)
 
 
-def _run_safely(nb_json, limits, env):
+def _run_safely(nb_json, limits, env, trusted=None):
     try:
-        return run_notebook(nb_json, limits, env)
+        return run_notebook(nb_json, limits, env, trusted=trusted)
     except Exception as e:  # noqa: BLE001 (the box itself failed: recorded, never fatal)
         return {"notebook": None, "status": "box failed", "reason": f"{type(e).__name__}: {str(e)[:500]}", "seconds": 0}
 
@@ -412,7 +454,9 @@ def autograde(
                     sub.results[name] = forced_result(nb_json, sub.forced[name], "NotGraded")
                     waiting[sub.key].discard(name)
                 else:
-                    jobs.append(((sub.student, sub.chapter, name), nb_json, course.limits, _env()))
+                    jobs.append(
+                        ((sub.student, sub.chapter, name), nb_json, course.limits, _env(), sub.trusted.get(name))
+                    )
         by_key = {s.key: s for s in subs}
         ready = [s for s in subs if not waiting[s.key]]
         for tag, result in pool.map(jobs) if pool else []:
@@ -447,10 +491,14 @@ def _finish(course: Course, sub: Submission, bar) -> int:
         if r["status"] != "ok" and r["reason"] and name not in sub.forced
     ]
     status = "ok" if not reasons and not sub.notes else ("boxed" if reasons else "noted")
+    flags = sub.flags + [f"{name}: {f}" for name, r in sub.results.items() for f in r.get("findings", [])]
+    if flags:
+        status = "review"  # graded as usual; an instructor looks (book/instructor-guide.md)
     if sub.forced:
         status = "failed"
+    tamper = [f"tampering? {f}" for f in flags]
     try:
-        scores = record(course, sub, sub.notes + reasons)
+        scores = record(course, sub, sub.notes + tamper + reasons)
     except Exception as e:  # noqa: BLE001 (recorded; the grader goes on with the others)
         scores, status = {"score": 0.0, "max_score": None}, "failed"
         reasons.append(f"recording failed: {e}")
@@ -459,6 +507,7 @@ def _finish(course: Course, sub: Submission, bar) -> int:
         "status": status,
         "notes": sub.notes,
         "reasons": reasons,
+        "flags": tamper,
         "seconds": round(sum(r.get("seconds", 0) for r in sub.results.values()), 1),
         "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         **scores,
@@ -490,7 +539,7 @@ def summary(entries: dict, out=sys.stdout) -> None:
     for key in sorted(entries):
         e = entries[key]
         student, chapter = key.split("/")
-        why = "; ".join(e.get("notes", []) + e.get("reasons", []))
+        why = "; ".join(e.get("flags", []) + e.get("notes", []) + e.get("reasons", []))
         top = "" if e.get("max_score") is None else f"{e['max_score']:6.1f}"
         print(f"{student:20} {chapter:26} {e.get('score') or 0:7.1f} {top:>6}  {e['status']:6}  {why[:300]}", file=out)
 
@@ -549,7 +598,7 @@ def grades_csv(root=".", db_url: str | None = None, path="grades.csv") -> Path:
                         s.score,
                         s.max_score,
                         e.get("status", ""),
-                        "; ".join(e.get("notes", []) + e.get("reasons", [])),
+                        "; ".join(e.get("flags", []) + e.get("notes", []) + e.get("reasons", [])),
                     ]
                 )
     return target

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import nbformat
 
+from nnbook.runtime import GRADING_MODE
+
 ROOT = Path(__file__).resolve().parent.parent
 BOX_HOME = "/home/student"
 FIRST_UID = 60000
@@ -68,6 +70,7 @@ class Limits:
     network: bool = False  # True only where network namespaces are forbidden (fallback)
     boxed: bool = True  # False: no box at all (trusted submissions only; see guide)
     threads: int = 0  # OMP/MKL/TF threads per kernel; 0: leave the libraries' default
+    guard: bool = True  # run the tamper guard around the test cells (nnbook_grader/tamper.py)
     env: dict = field(default_factory=dict)  # extra environment for the kernel (NNBOOK_MODE ...)
 
     @classmethod
@@ -129,7 +132,7 @@ def box_environment(limits: Limits, env: dict) -> dict:
         "LANG": "C.UTF-8",
         "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "1"),
         "NBGRADER_EXECUTION": "autograde",
-        "NNBOOK_MODE": env.get("NNBOOK_MODE", "test"),
+        "NNBOOK_MODE": env.get("NNBOOK_MODE", GRADING_MODE),
     }
     if _mnist_dir(env):
         out["MNIST_DIR"] = os.path.realpath(_mnist_dir(env))
@@ -488,7 +491,62 @@ def mark_not_run(nb, start: int, ename: str, evalue: str) -> None:
             cell.outputs = [error_output(ename, evalue)]
 
 
-async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files: dict) -> tuple[str, str]:
+def _is_test(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+class _GuardedRun:
+    """The tamper guard's cells around a notebook's cells (nnbook_grader/tamper.py): they run in the
+    kernel, their outputs stay here and never enter the notebook."""
+
+    def __init__(self, client, limits: Limits, trusted):
+        from .tamper import Guard
+
+        self.client, self.guard, self.trusted, self.on = client, Guard(), trusted, limits.guard
+
+    async def _run(self, code: str, kind: str, where: str) -> None:
+        if not self.on or not code:
+            return
+        from nbclient.exceptions import CellTimeoutError
+
+        # nbclient routes a cell's outputs by its index in the notebook: the guard cell stands at the end
+        # while it runs, and leaves with its outputs
+        cells = self.client.nb.cells
+        cell = nbformat.v4.new_code_cell(code)
+        cells.append(cell)
+        try:
+            await self.client.async_execute_cell(cell, len(cells) - 1, store_history=False)
+        except CellTimeoutError:
+            cell.outputs.append(error_output("CellTimeoutError", "the guard cell timed out"))
+        finally:
+            cells.remove(cell)
+        if kind:
+            self.guard.read(cell.outputs, kind, where)
+
+    async def start(self):
+        await self._run(self.guard.start(), "start", "before the first cell")
+
+    async def before(self, index: int, cell):
+        if _is_test(cell):
+            where = f"before cell {index + 1} ({cell.metadata['nbgrader'].get('grade_id', '')})"
+            await self._run(self.guard.before_test(cell.source), "test", where)
+
+    async def after(self, index: int, cell):
+        given = self.trusted is None or index in self.trusted
+        is_answer = cell.metadata.get("nbgrader", {}).get("solution", False)
+        if cell.cell_type == "code" and (_is_test(cell) or (given and not is_answer)):
+            code = self.guard.remember(cell.source, test=_is_test(cell))
+            if code:
+                await self._run(code, "", "")
+
+    async def end(self):
+        await self._run(self.guard.end(), "end", "after the last cell")
+
+
+async def _execute(
+    nb, limits: Limits, uid: int, workdir: str, env: dict, files: dict, trusted=None
+) -> tuple[str, str, list[str]]:
     from nbclient.exceptions import CellTimeoutError
 
     BoxKernelManager, BoxClient = _kernel_classes()
@@ -497,6 +555,7 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
     os.chown(conn, uid, uid) if limits.boxed else None
     km = BoxKernelManager(limits, uid, conn, env, files)
     client = BoxClient(nb, limits, km=km, resources={"metadata": {"path": workdir}})
+    guard = _GuardedRun(client, limits, trusted)
     deadline = time.monotonic() + limits.notebook_timeout
     status, reason = "ok", ""
     try:
@@ -505,9 +564,12 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
                 info = await client.async_wait_for_reply(client.kc.kernel_info())
                 if info is not None:
                     nb.metadata["language_info"] = info["content"]["language_info"]
+                await guard.start()
                 for index, cell in enumerate(nb.cells):
                     try:
+                        await guard.before(index, cell)
                         await client.async_execute_cell(cell, index)
+                        await guard.after(index, cell)
                     except CellTimeoutError:  # interrupted, and no output after that: the kernel goes on
                         if not any(o.output_type == "error" for o in cell.outputs):
                             cell.outputs.append(
@@ -524,6 +586,8 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
                         mark_not_run(nb, index + 1, "NotRun", reason)
                         status = "kernel died"
                         break
+                else:
+                    await guard.end()
     except TimeoutError:
         done = next(
             (
@@ -556,13 +620,21 @@ async def _execute(nb, limits: Limits, uid: int, workdir: str, env: dict, files:
         reason = "; ".join(([reason] if reason else []) + hits)
     if client.truncated and status == "ok":
         status, reason = "output cut", f"output of {len(client.truncated)} cell(s) cut at {limits.output_kb} KB"
-    return status, reason
+    return status, reason, guard.guard.findings
 
 
-def run_notebook(nb_json: str, limits: Limits, env: dict | None = None, files: dict[str, bytes] | None = None) -> dict:
+def run_notebook(
+    nb_json: str,
+    limits: Limits,
+    env: dict | None = None,
+    files: dict[str, bytes] | None = None,
+    trusted: list[int] | None = None,
+) -> dict:
     """Execute a (sanitized) notebook in a box; a pure function of its arguments, so that it can run in
-    any worker (a local process, a Dask worker on another machine). Returns {"notebook": json,
-    "status", "reason", "seconds"}; never raises for anything the notebook does."""
+    any worker (a local process, a Dask worker on another machine). `trusted`: the indices of the given
+    cells (as released), whose bindings the guard keeps for the test cells (None: every cell that is not
+    an answer). Returns {"notebook": json, "status", "reason", "seconds", "findings"} (findings: what the
+    tamper guard saw); never raises for anything the notebook does."""
     start = time.monotonic()
     env = dict(os.environ if env is None else env)
     nb = nbformat.reads(nb_json, as_version=4)
@@ -574,12 +646,15 @@ def run_notebook(nb_json: str, limits: Limits, env: dict | None = None, files: d
             Path(workdir, safe).write_bytes(data)
             os.chmod(Path(workdir, safe), 0o644)
             host_files[safe] = str(Path(workdir, safe))
-        status, reason = asyncio.run(_execute(nb, limits, uid, workdir, env, host_files))
+        status, reason, findings = asyncio.run(
+            _execute(nb, limits, uid, workdir, env, host_files, None if trusted is None else set(trusted))
+        )
     return {
         "notebook": nbformat.writes(nb),
         "status": status,
         "reason": reason,
         "seconds": round(time.monotonic() - start, 2),
+        "findings": findings,
     }
 
 

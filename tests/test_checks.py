@@ -158,3 +158,31 @@ def test_shape_errors_become_a_hint():
     with pytest.raises(GradingError) as err:
         call_answer(lambda: 1 / 0)
     assert "hint" not in str(err.value)
+
+
+def test_objects_that_claim_to_be_answers_are_refused():
+    """An object of a class the notebook defined that redefines comparisons or conversions is no answer."""
+    import sympy as sp
+
+    from nnbook import checks
+
+    namespace = {"__name__": "__main__"}
+    exec(
+        "class Anything:\n    def __eq__(self, other): return True\n    def __array__(self, dtype=None, copy=None):\n"
+        "        import numpy; return numpy.zeros(2)\n"
+        "import sympy\nclass Zero(sympy.Symbol):\n    def __sub__(self, other): return sympy.Integer(0)\n"
+        "class Plain:\n    pass\n",
+        namespace,
+    )
+    anything = namespace["Anything"]()
+    for convert in (checks.as_array, checks.as_number, checks.as_list, checks.as_sympy):
+        with pytest.raises(checks.GradingError, match="class 'Anything' defined in the notebook"):
+            convert(anything)
+    with pytest.raises(checks.GradingError, match="class 'Anything'"):
+        checks.call_answer(lambda: (1.0, anything), name="f")
+    with pytest.raises(checks.GradingError, match="not sympy's"):
+        checks.as_sympy(namespace["Zero"]("x") + 1)
+    plain = namespace["Plain"]()
+    assert checks.call_answer(lambda: plain) is plain  # a model or a layer the student wrote is fine
+    assert checks.as_sympy(sp.Symbol("x") + 1) == sp.Symbol("x") + 1
+    checks.check_close([1.0, 2.0], np.array([1.0, 2.0]))

@@ -204,7 +204,10 @@ def test_bad_submissions_are_boxed_with_a_reason(graded):
     assert "MemoryError" in outputs_of(autograded(course, "memory"))
     assert "BlockingIOError" in outputs_of(autograded(course, "forks")) or e["forks"]["status"] != "ok"
     for student in ("osexit", "segfault"):
-        assert e[student]["status"] == "boxed" and "kernel died" in " ".join(e[student]["reasons"]), e[student]
+        assert "kernel died" in " ".join(e[student]["reasons"]), e[student]
+    # os._exit only cuts the run short; ctypes is also a way to tamper (nnbook_grader/tamper.py): flagged
+    assert e["osexit"]["status"] == "boxed", e["osexit"]
+    assert e["segfault"]["status"] == "review" and "imports `ctypes`" in " ".join(e["segfault"]["flags"])
     assert "SystemExit" in outputs_of(autograded(course, "sysexit"))
     for student, why in (("loop", "ran longer than"), ("memory", "ran out of memory"), ("sysexit", "sys.exit()")):
         assert e[student]["status"] == "boxed" and why in " ".join(e[student]["reasons"]), e[student]
