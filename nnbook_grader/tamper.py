@@ -27,29 +27,16 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from nnbook import checks
+
 # module attributes that are settings, meant to be assigned (torch.backends.cudnn.deterministic = True)
 SETTINGS = ("torch.backends.", "tensorflow.config.", "pandas.options.", "matplotlib.rcParams")
-# the grading helpers test cells call by name; an answer cell that rebinds one disarms them
+# the grading helpers test cells call by name (every function of nnbook.checks): an answer cell that
+# rebinds one disarms them
 GRADER_NAMES = frozenset(
-    {
-        "GradingError",
-        "as_array",
-        "as_count",
-        "as_list",
-        "as_number",
-        "as_sympy",
-        "attempt",
-        "call_answer",
-        "check_close",
-        "check_gradient",
-        "check_shape",
-        "check_sympy_equal",
-        "check_true",
-        "evaluate_sympy",
-        "fail",
-        "numeric_gradient",
-        "relative_error",
-    }
+    name
+    for name, value in vars(checks).items()
+    if not name.startswith("_") and getattr(value, "__module__", "") == checks.__name__ and callable(value)
 )
 COMPARISONS = ("__eq__", "__ne__", "__bool__", "__lt__", "__le__", "__gt__", "__ge__", "__float__", "__index__")
 HOOKS = ("__array__", "__array_ufunc__", "__array_function__", "__torch_function__", "_sympy_")
