@@ -48,7 +48,7 @@ book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks 
 test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs (ruff first)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	NNBOOK_MODE=test $(BIN)/python -m pytest -ra
+	NNBOOK_MODE=test $(BIN)/python -m pytest -ra --durations=25
 
 test-fast: $(STAMP)   ## helper unit tests and lint only
 	$(BIN)/ruff check .
