@@ -13,7 +13,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 MATHJAX := _vendor/mathjax/tex-chtml.js
 
-.PHONY: venv book book-student test test-fast format release autograde feedback grades lab bench clean
+.PHONY: venv book book-student test test-fast format release autograde feedback grades lab bench mutants clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-student.txt constraints.txt pyproject.toml
@@ -76,6 +76,9 @@ lab: $(STUDENT_STAMP)   ## JupyterLab with the nbgrader extensions, in the stude
 
 bench: $(STAMP)   ## speed and accuracy benchmarks, printed as tables
 	@for b in benchmarks/bench_*.py; do echo "## $$b"; $(GRADER_PATH) $(BIN)/python $$b || exit 1; done
+
+mutants: $(STAMP)   ## mutation scores of every chapter's tests, printed as tables (MUTANTS_OPTS="--max-mutants 10")
+	$(GRADER_PATH) NNBOOK_MODE=test $(BIN)/python tools/mutants.py $(CHAPTERS) $(MUTANTS_OPTS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache autograded feedback gradebook.db grades.csv
