@@ -9,13 +9,16 @@
 * correct answers written differently from the model answer (tests/right_answers) get full marks;
 * a cheating submission, whose answers take the model answers from the grader package or twins from
   nnbook (tests/notebooks.py, cheating_answers), loses the points of every test cell: graded
-  submissions see nnbook and nothing of the answer key (nnbook_grader.environment).
+  submissions see nnbook and nothing of the answer key (nnbook_grader.environment);
+* the solutions are graded by the instructors' path, tools/grade.py (each kernel in its box, the tamper
+  guard on), which must not flag them (nnbook_grader/tamper.py); the others by plain `nbgrader autograde`.
 
 Every submission is graded in a course folder of its own (copied from its chapter's generated
 course); the submissions of all chapters share one pool of PARALLEL processes, so the suite costs
 about one notebook run per submission, spread over the cores.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -47,17 +50,23 @@ pytestmark = pytest.mark.slow
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 # at most this many autograde runs of one chapter at a time (each is a kernel with torch/TensorFlow)
 PARALLEL = int(os.environ.get("NNBOOK_PIPELINE_PARALLEL", "4"))
+# graded by the instructors' boxed grader, whose tamper guard must not flag them
+BOXED = ("solutions",)  # (the right answers re-run their tests under seeds with exec: a scan would flag that)
 
 
 def nbgrader(course: Path, *args: str) -> None:
     finish(course, start(course, *args), args)
 
 
-def start(course: Path, *args: str) -> subprocess.Popen:
+def start(course: Path, *args: str, boxed: bool = False) -> subprocess.Popen:
     # the kernels see nnbook, never nnbook_grader: what a student's environment offers
     env = student_environment(NNBOOK_MODE="test")
+    command = [NBGRADER, *args, "--log-level=WARN"]
+    if boxed:  # tools/grade.py puts nnbook_grader on its own path; its boxes see only nnbook
+        command = [sys.executable, str(ROOT / "tools" / "grade.py"), *args, "--root", str(course), "--workers", "1"]
+        command += ["--no-progress"]
     return subprocess.Popen(
-        [NBGRADER, *args, "--log-level=WARN"],
+        command,
         cwd=course,
         env=env,
         stdout=subprocess.PIPE,
@@ -192,7 +201,11 @@ def all_graded(request, tmp_path_factory, released):
     while jobs or running:
         while jobs and len(running) < PARALLEL:
             _, chapter, student = jobs.pop(0)
-            running[chapter, student] = start(out[chapter][0][student], "autograde", chapter, "--force")
+            course = out[chapter][0][student]
+            if student in BOXED:
+                running[chapter, student] = start(course, "autograde", "--chapter", chapter, "--force", boxed=True)
+            else:
+                running[chapter, student] = start(course, "autograde", chapter, "--force")
         done = [key for key, process in running.items() if process.poll() is not None]
         if not done:
             time.sleep(0.5)
@@ -255,6 +268,15 @@ def test_solutions_get_full_marks_without_errors(graded):
     assert not failed, f"{chapter}: the solution notebook raised in test mode: {failed}"
     lost = {k: v for k, v in grades(courses, chapter, "solutions").items() if v[0] < v[1]}
     assert not lost, f"{chapter}: solutions lost points in {lost}"
+
+
+def test_honest_submissions_are_not_flagged(graded):
+    """The boxed grader's status for the solutions and the right answers: never `review` (no tampering
+    found by the scan or the guard in the kernel), never cut short by the box."""
+    chapter, courses = graded
+    for student in BOXED:
+        entry = json.loads((courses[student] / ".grading" / "state.json").read_text())[f"{student}/{chapter}"]
+        assert entry["status"] == "ok" and not entry.get("flags"), f"{chapter} {student}: {entry}"
 
 
 def test_untouched_student_version_gets_zero(graded):
