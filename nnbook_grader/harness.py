@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nnbook_grader.answers import chapter_dir
+from nnbook_grader.box import Limits
 from nnbook_grader.environment import student_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,7 +178,11 @@ class Kernel:
 
 
 # kernel-side helpers, run silently: nothing they do binds a name in the notebook's namespace
-_SETUP = "__import__('sys')._nnbook_harness = {}"
+_SETUP = (
+    "__import__('sys')._nnbook_harness = {{}}\n"
+    "exec('import resource as r\\nhard = r.getrlimit(r.RLIMIT_AS)[1]\\n'\n"
+    "     'r.setrlimit(r.RLIMIT_AS, ({memory} if hard == r.RLIM_INFINITY else min({memory}, hard), hard))', {{}})"
+)
 _SNAPSHOT = "__import__('sys')._nnbook_harness[{key!r}] = dict(globals())"
 _RESTORE = (
     "[globals().pop(_k) for _k in [_k for _k in globals() if _k not in __import__('sys')._nnbook_harness[{key!r}]]]\n"
@@ -214,11 +219,14 @@ class Harness:
         timeout_floor: float = 10.0,
         timeout_factor: float = 5.0,
         seed: int = SEED,
+        memory_mb: int = Limits.memory_mb,
         log: Callable[[str], None] | None = None,
     ):
         self.notebook, self.chapter = notebook, notebook.parent.name
         self.nb = cells.read(notebook)
         self.timeout_floor, self.timeout_factor, self.seed = timeout_floor, timeout_factor, seed
+        self.setup = _SETUP.format(memory=memory_mb << 20)  # the box's address-space limit: a mutant
+        # that asks for too much memory gets a MemoryError instead of the machine's OOM killer
         self.log = log or (lambda message: None)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"nnbook-harness-{self.chapter}-"))
         shutil.copytree(notebook.parent, self.workdir, dirs_exist_ok=True)
@@ -227,7 +235,7 @@ class Harness:
 
     def __enter__(self):
         self.kernel.start()
-        self._helper(_SETUP)
+        self._helper(self.setup)
         return self
 
     def __exit__(self, *exc):
@@ -249,7 +257,7 @@ class Harness:
     def _replay(self) -> None:
         """After a restart: the notebook up to the current answer cell again, then its snapshot."""
         self.log(f"  kernel restarted: replaying {len(self.done)} cells")
-        self._helper(_SETUP)
+        self._helper(self.setup)
         done, self.done = self.done, []
         for index in done:
             self._straight(index)

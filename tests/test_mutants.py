@@ -94,6 +94,7 @@ def test_harness_judges_wrong_hanging_and_crashing_answers(tmp_path):
         harness.Candidate("wrong", "not defined", "pass"),  # the model's inc must not linger
         harness.Candidate("mutant", "hangs", "def inc(x):\n    while True:\n        pass"),
         harness.Candidate("mutant", "dies", "import os\nos._exit(1)"),
+        harness.Candidate("mutant", "memory hog", "def inc(x):\n    return np.ones(2**31)[0] + x"),  # 16 GB
         harness.Candidate("right", "right after a restart", "inc = lambda x: x + 1"),
     ]
     with harness.Harness(_tiny_chapter(tmp_path), timeout_floor=3) as h:
@@ -106,6 +107,7 @@ def test_harness_judges_wrong_hanging_and_crashing_answers(tmp_path):
     assert verdicts["not defined"].failed() == ["t-inc-test", "t-inc-hidden"]
     assert verdicts["hangs"].caught and verdicts["hangs"].stopped
     assert verdicts["dies"].caught and verdicts["dies"].answer.status == "died"
+    assert "MemoryError" in verdicts["memory hog"].tests["t-inc-test"].error, "the kernel's memory is limited"
     assert not verdicts["right after a restart"].caught, verdicts["right after a restart"]
     assert not exercise.model_after_restore.caught
     assert after.status == "ok", f"the notebook went on with the model answer: {after}"
