@@ -4,12 +4,12 @@
     make mutants                       # every chapter (MUTANTS_OPTS="--max-mutants 10" to be quicker)
 
 For each autograded answer cell of the chapter, the model answer, its right and wrong answers
-(tests/right_answers, tests/wrong_answers: RIGHT, WRONG and the single-cell WRONG_VARIANTS) and up to
---max-mutants mutants of its solution region (nnbook_grader.mutation) are run in place of the model
-answer, each followed by the exercise's visible and hidden test cells (nnbook_grader.harness). Prints a
-Markdown table per exercise (mutants killed by visible / hidden tests, survivors, score) and every
-survivor's diff. A survivor that computes the same function as the model answer goes into the solution
-notebook's metadata, nb.metadata["nnbook"]["equivalent_mutants"][grade_id] = [{"diff": ..., "why": ...}].
+(tests/right_answers, tests/wrong_answers: RIGHT, RESEED under each of its seeds, WRONG and the
+single-cell WRONG_VARIANTS) and up to --max-mutants mutants of its solution region
+(nnbook_grader.mutation) are run in place of the model answer, each followed by the exercise's visible
+and hidden test cells (nnbook_grader.harness). Prints a Markdown table per exercise (mutants killed by
+visible / hidden tests, survivors, score) and every survivor's diff. A survivor that computes the same
+function as the model answer goes into the solution notebook's metadata, nb.metadata["nnbook"]["equivalent_mutants"][grade_id] = [{"diff": ..., "why": ...}].
 """
 
 from __future__ import annotations
@@ -37,11 +37,16 @@ def candidates_for(chapter: str, max_mutants: int | None, seed: int, answers: bo
     right = (cells.right_answers(chapter) or {}) if answers else {}
     wrong = cells.wrong_answers(chapter) if answers else {}
     variants = cells.wrong_variants(chapter) if answers else []
+    reseed = cells.reseeded_answers(chapter) if answers else {}
 
     def candidates(grade_id: str, source: str) -> list[harness.Candidate]:
         found = []
         if grade_id in right:
             found.append(harness.Candidate("right", "right answer", right[grade_id]))
+        template, seeds = reseed.get(grade_id, ("", []))
+        for seed_ in seeds:
+            reseeded = template.replace("__SEED__", str(seed_))
+            found.append(harness.Candidate("right", f"right answer, seed {seed_}", reseeded))
         if grade_id in wrong:
             found.append(harness.Candidate("wrong", "wrong answer", wrong[grade_id]))
         for i, variant in enumerate(variants, 1):
