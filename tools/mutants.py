@@ -9,7 +9,8 @@ single-cell WRONG_VARIANTS) and up to --max-mutants mutants of its solution regi
 (nnbook_grader.mutation) are run in place of the model answer, each followed by the exercise's visible
 and hidden test cells (nnbook_grader.harness). Prints a Markdown table per exercise (mutants killed by
 visible / hidden tests, survivors, score) and every survivor's diff. A survivor that computes the same
-function as the model answer goes into the solution notebook's metadata, nb.metadata["nnbook"]["equivalent_mutants"][grade_id] = [{"diff": ..., "why": ...}].
+function as the model answer goes into the solution notebook's metadata,
+nb.metadata["nnbook"]["equivalent_mutants"][grade_id] = [{"diff": ..., "why": ...}].
 """
 
 from __future__ import annotations
