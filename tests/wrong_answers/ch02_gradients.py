@@ -68,7 +68,14 @@ limits_U2 = gradient_limits(U2)""",
         # the test's autograd oracle called instead of the chain rule
         "ch02-grad-u-numpy": """def grad_diag(u, h, g, k):
     return autograd_diag(np.asarray(u, dtype=float), np.asarray(h, dtype=float), np.asarray(g, dtype=float), k)""",
+        # clipping only global norms above 1 (a surviving mutant): gradients with norms in (max_norm, 1) pass
+        "ch02-clip": """def clip_by_global_norm(grads, max_norm):
+    grads = [np.asarray(g_, dtype=float) for g_ in grads]
+    total = float(np.sqrt(sum(np.sum(g_ ** 2) for g_ in grads)))
+    scale = min(1.0, max_norm / total) if total > 1 else 1.0
+    return [g_ * scale for g_ in grads], total""",
         "_lose": [
+            "ch02-clip-hidden",
             "ch02-grad-u-sym-hidden",
             "ch02-lstm-step1-hidden",
             "ch02-lstm-step2-hidden",

@@ -138,4 +138,14 @@ WRONG_VARIANTS = [
             ("        new = np.array(weights, dtype=float)\n", "        new = np.asarray(weights, dtype=float)\n"),
         ),
     },
+    {  # fan-in and fan-out swapped in the LSTM's initialize (a surviving mutant): He draws the wrong spread
+        "ch04-lstm": _mutate(
+            "ch04-lstm",
+            (
+                "weights_initializer.initialize((n_in + n_h, 4 * n_h), n_in + n_h, 4 * n_h)",
+                "weights_initializer.initialize((n_in + n_h, 4 * n_h), 4 * n_h, n_in + n_h)",
+            ),
+        ),
+        "_lose": ["ch04-lstm-hidden"],
+    },
 ]
