@@ -37,6 +37,7 @@ import nbformat
 from nnbook.runtime import GRADING_MODE
 
 from .box import Limits, check_isolation, describe, run_notebook
+from .cells import meta
 from .tamper import scan
 
 STATE = ".grading"
@@ -218,12 +219,12 @@ def given_cells(nb, release: Path) -> list[int]:
     given = set()
     if release.exists():
         for cell in nbformat.read(release, as_version=4).cells:
-            if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution"):
+            if cell.cell_type == "code" and not meta(cell).get("solution"):
                 given.add(cell.source)
     return [
         i
         for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("solution") and cell.source in given
+        if cell.cell_type == "code" and not meta(cell).get("solution") and cell.source in given
     ]
 
 
@@ -302,8 +303,7 @@ def flag_in_formgrader(gb, sub: Submission, flags: list[str]) -> None:
 
 
 def _answer_id(cell) -> str | None:
-    meta = cell.metadata.get("nbgrader", {})
-    return meta.get("grade_id") if meta.get("solution") else None
+    return meta(cell).get("grade_id") if meta(cell).get("solution") else None
 
 
 # ---------------------------------------------------------------------------------------------

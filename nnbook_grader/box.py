@@ -43,6 +43,8 @@ import nbformat
 
 from nnbook.runtime import GRADING_MODE
 
+from .cells import is_test, meta
+
 ROOT = Path(__file__).resolve().parent.parent
 BOX_HOME = "/home/student"
 FIRST_UID = 60000
@@ -491,11 +493,6 @@ def mark_not_run(nb, start: int, ename: str, evalue: str) -> None:
             cell.outputs = [error_output(ename, evalue)]
 
 
-def _is_test(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
-
-
 class _GuardedRun:
     """The tamper guard's cells around a notebook's cells (nnbook_grader/tamper.py): they run in the
     kernel, their outputs stay here and never enter the notebook."""
@@ -528,15 +525,14 @@ class _GuardedRun:
         await self._run(self.guard.start(), "start", "before the first cell")
 
     async def before(self, index: int, cell):
-        if _is_test(cell):
+        if is_test(cell):
             where = f"before cell {index + 1} ({cell.metadata['nbgrader'].get('grade_id', '')})"
             await self._run(self.guard.before_test(cell.source), "test", where)
 
     async def after(self, index: int, cell):
         given = self.trusted is None or index in self.trusted
-        is_answer = cell.metadata.get("nbgrader", {}).get("solution", False)
-        if cell.cell_type == "code" and (_is_test(cell) or (given and not is_answer)):
-            code = self.guard.remember(cell.source, test=_is_test(cell))
+        if cell.cell_type == "code" and (is_test(cell) or (given and not meta(cell).get("solution"))):
+            code = self.guard.remember(cell.source, test=is_test(cell))
             if code:
                 await self._run(code, "", "")
 

@@ -22,7 +22,6 @@ replays the notebook up to the answer cell; both are verdicts ("timeout", "died"
 
 from __future__ import annotations
 
-import importlib.util
 import queue
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnbook_grader import cells
 from nnbook_grader.answers import chapter_dir
 from nnbook_grader.box import Limits
 from nnbook_grader.environment import student_environment
@@ -41,17 +41,6 @@ SEED = 0
 START_TIMEOUT = 120.0  # seconds for a kernel to start
 MODEL_TIMEOUT = 600.0  # seconds for one cell of the straight run
 GRACE = 10.0  # seconds an interrupted cell has to answer before the kernel is restarted
-
-
-def _cells_module():
-    """tests/notebooks.py: the one reader of the chapters' cell metadata (is_answer, is_test, meta, read)."""
-    spec = importlib.util.spec_from_file_location("nnbook_tests_notebooks", ROOT / "tests" / "notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cells = _cells_module()
 
 
 @dataclass

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 from nnbook import checks
 
+from .cells import is_test, meta
+
 # module attributes that are settings, meant to be assigned (torch.backends.cudnn.deterministic = True)
 SETTINGS = ("torch.backends.", "tensorflow.config.", "pandas.options.", "matplotlib.rcParams")
 # the grading helpers test cells call by name (every function of nnbook.checks): an answer cell that
@@ -256,11 +258,10 @@ def scan(nb) -> list[Finding]:
     """Findings in the cells a student could write: every code cell that is not a test cell."""
     cells = []
     for index, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+        if cell.cell_type != "code" or is_test(cell):
             continue
         try:
-            cells.append((index, meta.get("grade_id", ""), ast.parse(_source(cell))))
+            cells.append((index, meta(cell).get("grade_id", ""), ast.parse(_source(cell))))
         except SyntaxError:
             continue  # a cell that does not parse fails when it runs, like any other wrong answer
     modules = _imports(tree for _, _, tree in cells)

@@ -25,12 +25,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import notebooks as cells  # noqa: E402  (tests/notebooks.py: the chapters' wrong and right answers)
 from nnbook_grader import harness, mutation  # noqa: E402
 from nnbook_grader.answers import chapter_dir  # noqa: E402
-
-cells = harness.cells  # tests/notebooks.py: the chapters' wrong and right answers
 
 
 def candidates_for(chapter: str, max_mutants: int | None, seed: int, answers: bool = True):
