@@ -15,9 +15,24 @@ import numpy as np
 
 from .tensors import to_numpy
 
+# the section of the chapter that teaches what the running test cell checks (set by `read_up`)
+_SECTION: str | None = None
+
+
+def read_up(section: str) -> None:
+    """Declare, as the first line of a test cell, the heading of this chapter's section that teaches what
+    the cell checks: every failure of the cell then ends with where to read up."""
+    global _SECTION
+    _SECTION = section
+
 
 class GradingError(AssertionError):
     """A test-cell failure: the answer is wrong (as opposed to a crash in the student's code)."""
+
+    def __init__(self, message: str = "", *args):
+        if _SECTION and message:
+            message = f"{message}\n  read up: {_SECTION}"
+        super().__init__(message, *args)
 
 
 def fail(message: str, cause: BaseException | None = None) -> NoReturn:

@@ -41,3 +41,20 @@ def plot_curves(
 def history_curves(history: Mapping[str, Sequence[float]], every: int = 1, prefix: str = ""):
     """Turn ``{"train": [...], "test": [...]}`` logged every `every` steps into plot_curves input."""
     return {f"{prefix}{name}": ([every * (i + 1) for i in range(len(v))], list(v)) for name, v in history.items()}
+
+
+def show(alt: str, fig=None) -> None:
+    """Show `fig` (the current figure by default) with `alt`, a sentence that says what it shows, as its
+    alternative text for screen readers (on the website and in JupyterLab); use it in place of plt.show()."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    if not alt or not alt.strip():
+        raise ValueError("show: give the figure an alt text that says what it shows")
+    fig = fig or plt.gcf()
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    display(Image(buffer.getvalue(), metadata={"alt": alt.strip()}))
