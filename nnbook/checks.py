@@ -8,6 +8,7 @@ with copied weights, so that every correct answer passes.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterable
 from typing import NoReturn
 
@@ -21,18 +22,67 @@ _SECTION: str | None = None
 
 def read_up(section: str) -> None:
     """Declare, as the first line of a test cell, the heading of this chapter's section that teaches what
-    the cell checks: every failure of the cell then ends with where to read up."""
+    the cell checks: every failure of the cell then ends with where to read up, and in a notebook a link
+    to that heading follows the traceback."""
     global _SECTION
     _SECTION = section
+    _link_failures_to_sections()
+
+
+def heading_id(section: str) -> str:
+    """The id JupyterLab and nbconvert give the heading `section` (its text, spaces as hyphens): the
+    anchor of the read-up link; the website's staged chapters carry the same id (tools/stage_book.py)."""
+    text = re.sub(r"[*_`]", "", section.strip())  # Markdown emphasis and code leave no text behind
+    return re.sub(r"\s+", "-", text)
 
 
 class GradingError(AssertionError):
     """A test-cell failure: the answer is wrong (as opposed to a crash in the student's code)."""
 
     def __init__(self, message: str = "", *args):
+        self.section = _SECTION
         if _SECTION and message:
             message = f"{message}\n  read up: {_SECTION}"
         super().__init__(message, *args)
+
+
+def _read_up_link(section: str) -> dict:
+    """The read-up link as a display bundle: HTML (JupyterLab, nbconvert's feedback, the website) and text."""
+    from html import escape
+
+    href = escape("#" + heading_id(section), quote=True)
+    html = f'<p class="nnbook-read-up">Read up: <a href="{href}" target="_self">{escape(section)}</a></p>'
+    return {"text/html": html, "text/plain": f"read up: {section}"}
+
+
+def _show_with_link(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler of a GradingError: the usual traceback, then a link to the section to read up
+    (a traceback's text is not clickable)."""
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    if getattr(value, "section", None):
+        from IPython.display import display
+
+        display(_read_up_link(value.section), raw=True)
+
+
+def _forget_section(*_):
+    global _SECTION
+    _SECTION = None
+
+
+def _link_failures_to_sections() -> None:
+    """In IPython (a notebook kernel), show a GradingError with its link, and start every cell with no
+    section (a test cell declares its own); elsewhere, nothing: the message still ends with the section."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_nnbook_read_up", False):
+        return
+    shell.set_custom_exc((GradingError,), _show_with_link)
+    shell.events.register("pre_run_cell", _forget_section)
+    shell._nnbook_read_up = True
 
 
 def fail(message: str, cause: BaseException | None = None) -> NoReturn:

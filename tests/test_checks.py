@@ -1,6 +1,10 @@
+import re
+import shutil
+
 import numpy as np
 import pytest
 import sympy as sp
+from test_lab import SHOTS, browser, dismiss_news, lab, local_only  # noqa: F401 (fixtures of the JupyterLab test)
 
 from nnbook.checks import (
     GradingError,
@@ -12,6 +16,7 @@ from nnbook.checks import (
     check_shape,
     check_sympy_equal,
     check_true,
+    heading_id,
     numeric_gradient,
     relative_error,
 )
@@ -186,3 +191,94 @@ def test_objects_that_claim_to_be_answers_are_refused():
     assert checks.call_answer(lambda: plain) is plain  # a model or a layer the student wrote is fine
     assert checks.as_sympy(sp.Symbol("x") + 1) == sp.Symbol("x") + 1
     checks.check_close([1.0, 2.0], np.array([1.0, 2.0]))
+
+
+def test_read_up_ends_the_message_and_resets_per_cell():
+    from nnbook import checks
+
+    checks.read_up("2. Clipping gradients by their global norm")
+    with pytest.raises(GradingError) as err:
+        check_true(False, "expected a norm of at most 5, found 7")
+    assert str(err.value).endswith("read up: 2. Clipping gradients by their global norm")
+    assert err.value.section == "2. Clipping gradients by their global norm"
+    checks._forget_section()  # what a new cell does (IPython's pre_run_cell)
+    with pytest.raises(GradingError) as err:
+        check_true(False, "no section")
+    assert "read up" not in str(err.value) and err.value.section is None
+
+
+def test_heading_id_is_jupyterlabs():
+    assert heading_id("4. DISTANA: one small network on every pixel") == "4.-DISTANA:-one-small-network-on-every-pixel"
+    assert heading_id(" The `conv2d` *forward* pass ") == "The-conv2d-forward-pass"
+
+
+def test_read_up_link_follows_the_traceback_in_a_kernel():
+    """In a notebook kernel a failing test cell shows the traceback, then a link to the section's heading."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## 4. DISTANA: one small network"),
+        nbformat.v4.new_code_cell(
+            "from nnbook.checks import check_true, read_up\n"
+            "read_up('4. DISTANA: one small network')\n"
+            "check_true(False, 'expected 3 outputs, found 2')"
+        ),
+        nbformat.v4.new_code_cell("check_true(False, 'a cell without read_up')"),
+    ]
+    nbclient.NotebookClient(nb, allow_errors=True, timeout=120).execute()
+    failed, link = nb.cells[1].outputs
+    assert failed.output_type == "error" and failed.ename == "GradingError"
+    assert failed.evalue.endswith("read up: 4. DISTANA: one small network")
+    assert link.output_type == "display_data"
+    assert 'href="#4.-DISTANA:-one-small-network"' in link.data["text/html"]
+    assert [o.output_type for o in nb.cells[2].outputs] == ["error"], "a cell without read_up got a link"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium found (apt-get install chromium)")
+def test_read_up_link_scrolls_to_the_heading_in_jupyterlab(lab, browser):  # noqa: F811 (test_lab's fixtures)
+    """A student notebook in JupyterLab, a wrong answer, its visible test fails: the link under the
+    traceback scrolls the notebook to the section's heading. Screenshots: _build/screenshots/read-up-*.png."""
+    import nbformat
+
+    url, token, course = lab
+    path = course / "notebooks" / "ch02-gradients" / "ch02-gradients.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    section = "1. A linear recurrence with a diagonal matrix"
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ch02-grad-u-sym")
+    test = nb.cells[nb.cells.index(answer) + 1]
+    answer.source = "grad_u = k * u**k * h * g  # a plausible wrong answer"
+    if "read_up(" not in test.source:  # until the chapter declares its sections
+        test.source = f"from nnbook.checks import read_up\nread_up({section!r})\n{test.source}"
+    section = re.search(r"read_up\((['\"])(.+?)\1\)", test.source).group(2)
+    nbformat.write(nb, path)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    local_only(page, url)
+    page.goto(f"{url}/lab/tree/notebooks/ch02-gradients/ch02-gradients.ipynb?token={token}")
+    page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=120_000)
+    dismiss_news(page)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for index in code[: code.index(nb.cells.index(test)) + 1]:
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        cell.click()
+        page.keyboard.press("Control+Enter")
+        prompt = cell.locator(".jp-InputPrompt")
+        page.wait_for_function("p => /\\[\\d+\\]/.test(p.innerText)", arg=prompt.element_handle(), timeout=240_000)
+    link = page.locator(".nnbook-read-up a").first
+    link.wait_for(timeout=30_000)
+    link.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "read-up-link.png"))
+    assert "GradingError" in page.inner_text(".jp-Notebook"), "the wrong answer did not fail with a GradingError"
+    assert link.inner_text() == section
+    link.click()
+    page.wait_for_timeout(1500)
+    heading = page.locator(f"[id='{heading_id(section)}'], [data-jupyter-id='{heading_id(section)}']").first
+    box = heading.bounding_box()
+    page.screenshot(path=str(SHOTS / "read-up-heading.png"))
+    assert box is not None and 0 <= box["y"] < 900, f"the link did not scroll to the heading {section!r}: {box}"
+    page.close()
