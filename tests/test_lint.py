@@ -176,3 +176,40 @@ def test_hidden_tests_carry_at_least_half_of_each_exercise(chapter):
         if 2 * hidden < total:
             short[answer] = f"{hidden} of {total} points hidden"
     assert not short, f"hidden tests must carry at least half of each exercise's points: {short}"
+
+
+def read_up_section(source: str) -> str | None:
+    """The section a test cell declares: its first statement after the imports is `read_up("<heading>")`."""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    first = next((s for s in body if not isinstance(s, ast.Import | ast.ImportFrom)), None)
+    call = first.value if isinstance(first, ast.Expr) else None
+    named = isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) == "read_up"
+    if named and len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    return None
+
+
+# the chapters get their read_up lines during issue 25: strict once every chapter has them
+@pytest.mark.xfail(strict=False, reason="issue 25: the chapters are getting their read_up lines")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_test_cell_says_where_to_read_up(chapter):
+    """Every test cell starts (after its imports) with read_up("<heading>"), a heading of the same notebook:
+    its failures end with a link to that section (nnbook.checks.read_up)."""
+    wrong = []
+    for path in solution_notebooks(chapter):
+        cells = read(path).cells
+        headings = {
+            h.strip() for c in cells if c.cell_type == "markdown" for h in re.findall(r"^#{1,6} (.+)$", c.source, re.M)
+        }
+        for cell in filter(is_test, cells):
+            section = read_up_section(cell.source)
+            if section is None:
+                wrong.append(f'{meta(cell)["grade_id"]}: no read_up("<heading>") as its first statement')
+            elif section not in headings:
+                wrong.append(f"{meta(cell)['grade_id']}: read_up({section!r}) is not a heading of {path.name}")
+    assert not wrong, f"{chapter}: test cells that do not say where to read up: {wrong}"
