@@ -32,7 +32,9 @@ def read_up(section: str) -> None:
 def heading_id(section: str) -> str:
     """The id JupyterLab and nbconvert give the heading `section` (its text, spaces as hyphens): the
     anchor of the read-up link; the website's staged chapters carry the same id (tools/stage_book.py)."""
-    text = re.sub(r"[*_`]", "", section.strip())  # Markdown emphasis and code leave no text behind
+    # Markdown emphasis and code marks leave no text behind; math ($...$) stays as written
+    parts = re.split(r"(\$[^$]*\$)", section.strip())
+    text = "".join(p if p.startswith("$") else re.sub(r"[*`]|(?<!\w)_|_(?!\w)", "", p) for p in parts)
     return re.sub(r"\s+", "-", text)
 
 

@@ -209,7 +209,8 @@ def test_read_up_ends_the_message_and_resets_per_cell():
 
 def test_heading_id_is_jupyterlabs():
     assert heading_id("4. DISTANA: one small network on every pixel") == "4.-DISTANA:-one-small-network-on-every-pixel"
-    assert heading_id(" The `conv2d` *forward* pass ") == "The-conv2d-forward-pass"
+    assert heading_id(" The `conv2d` *forward* _pass_ ") == "The-conv2d-forward-pass"
+    assert heading_id("Gradient of $f$ by $u_i$, snake_case") == "Gradient-of-$f$-by-$u_i$,-snake_case"
 
 
 def test_read_up_link_follows_the_traceback_in_a_kernel():
