@@ -21,8 +21,12 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# only a raised error costs points: warnings on stderr (TensorFlow prints some at import) are kept
-# in the feedback as stdout instead of zeroing the cell (nnbook/grading.py)
+# The course's own preprocessors (nnbook_grader/preprocessors/) are grader-only: nnbook_grader sits next
+# to this file and is never installed for students; where it is absent (a student's copy of the course),
+# nbgrader's defaults run and `nbgrader validate` works as before.
+import os  # noqa: E402
+import sys  # noqa: E402
+
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
@@ -38,49 +42,52 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
-from nnbook.grading import RedactFeedback, RestoreCells, StderrToStdout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+try:
+    from nnbook_grader.preprocessors import RedactFeedback, RestoreCells, StderrToStdout, StudentMarkdown
+except ImportError:
+    RedactFeedback = RestoreCells = StderrToStdout = StudentMarkdown = None
 
 # deleted or moved test cells go back in place from the release before OverwriteCells restores their
 # locked source and hidden tests from the gradebook (the tampering is logged and, with tools/grade.py,
 # shown in the summary and the feedback)
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
-    RestoreCells,
-    OverwriteCells,
-    CheckCellMetadata,
+    p for p in (ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells, OverwriteCells, CheckCellMetadata) if p
 ]
 
-# nbgrader 0.9's default list, with StderrToStdout right after execution
+# nbgrader 0.9's default list, with StderrToStdout right after execution: only a raised error costs
+# points, warnings on stderr (TensorFlow prints some at import) stay in the feedback as stdout
 c.Autograde.autograde_preprocessors = [
-    Execute,
-    StderrToStdout,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    SaveAutoGrades,
-    AssignLatePenalties,
-    CheckCellMetadata,
+    p
+    for p in (
+        Execute,
+        StderrToStdout,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    )
+    if p
 ]
 
 # The release step (generate_assignment) first drops markdown cells tagged `model-answer` (worked
 # derivations that answer an exercise: shown on the website after the exercise, never to students),
 # then rewrites the website's MyST (citations, page links, directives) as Markdown that JupyterLab
-# renders, without the links that only work on the website (nnbook/release.py).
+# renders, without the links that only work on the website (nnbook_grader/preprocessors/student_markdown.py).
 from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 
-from nnbook.release import StudentMarkdown  # noqa: E402
-
 c.TagRemovePreprocessor.enabled = True
 c.TagRemovePreprocessor.remove_cell_tags = {"model-answer"}
-c.StudentMarkdown.enabled = True
 _release_default = GenerateAssignment.class_traits()["preprocessors"].default()
-c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, StudentMarkdown, *_release_default]
+c.GenerateAssignment.preprocessors = [p for p in (TagRemovePreprocessor, StudentMarkdown, *_release_default) if p]
+if StudentMarkdown:
+    c.StudentMarkdown.enabled = True
 
-# feedback never shows hidden-test source or model answers (nnbook/grading.py: RedactFeedback)
-c.GenerateFeedback.preprocessors = [GetGrades, RedactFeedback, CSSHTMLHeaderPreprocessor]
+# feedback never shows hidden-test source or model answers (RedactFeedback)
+c.GenerateFeedback.preprocessors = [p for p in (GetGrades, RedactFeedback, CSSHTMLHeaderPreprocessor) if p]
 
 # the grading box (tools/grade.py; nnbook_grader/box.py): what one submission may use. The command line
 # (--cell-timeout, --memory-mb, ...) overrides these; book/instructor-guide.md explains them.
@@ -94,9 +101,22 @@ c.Box.output_kb = 512  # output kept per cell
 # The exchange (release_assignment, fetch_assignment, submit, collect, release/fetch_feedback) lives in
 # the course folder, so that the whole cycle works on one machine out of the box; it is ignored by git.
 # On a shared JupyterHub, point it at a folder every user can reach (book/instructor-guide.md).
-import os  # noqa: E402
-
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
 if not os.path.isdir(c.Exchange.root):
     os.makedirs(c.Exchange.root)
     os.chmod(c.Exchange.root, 0o777)  # what nbgrader's release sets: every user may submit
+
+# Deadlines (book/instructor-guide.md): a due date per chapter, which `make autograde` writes into the
+# gradebook; nbgrader's timestamp.txt of each submission decides lateness, and nbgrader's
+# LateSubmissionPlugin hook takes the penalty (nnbook_grader/deadlines.py): per_day of the score for every
+# started day late after grace_hours, at most cap of it. The report and the grades CSV show lateness.
+c.Deadlines.due = {}  # e.g. {"ch02-gradients": "2027-01-15 23:59:00 Europe/Berlin"}
+try:
+    from nnbook_grader.deadlines import LatePenalty
+
+    c.AssignLatePenalties.plugin_class = LatePenalty
+    c.LatePenalty.per_day = 0.1
+    c.LatePenalty.grace_hours = 0
+    c.LatePenalty.cap = 1.0
+except ImportError:  # a student's copy of the course: no grading there
+    pass

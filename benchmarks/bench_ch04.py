@@ -23,8 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from nnbook import bench  # noqa: E402
-from nnbook_grader import answers  # noqa: E402
+from nnbook_grader import answers, bench  # noqa: E402
 
 # (T, batch, input, hidden); the read-out has as many outputs as the input
 ROUNDS = 5  # timed rounds per size, alternating NumPy and PyTorch

@@ -16,9 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
-from nnbook import bench
 from nnbook import mnist_models as mm
-from nnbook_grader import answers
+from nnbook_grader import answers, bench
 
 CH06 = answers.load("ch06-mnist", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
 BUILDERS = {

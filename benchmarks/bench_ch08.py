@@ -22,15 +22,14 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # one thread, before NumPy loads
     os.environ[_var] = "1"
 
-import re  # noqa: E402
 import time  # noqa: E402
 import types  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import nnbook  # noqa: E402,F401
-from nnbook import bench, by_mode  # noqa: E402
+from nnbook import by_mode  # noqa: E402
+from nnbook_grader import answers, bench  # noqa: E402
 
 CHAPTER = "ch08-autodiff-conv"
 CELLS = ("ch08-conv-forward", "ch08-conv-grad")
@@ -38,19 +37,7 @@ LAYERS = [("conv 1", (1, 28, 28), (16, 1, 5, 5)), ("conv 2", (16, 12, 12), (32, 
 
 
 def model_answer() -> types.ModuleType:
-    """The notebook's answer cells as a module (nnbook_grader.answers.load where it exists)."""
-    try:
-        from nnbook_grader import answers
-    except ImportError:  # the same thing by hand: the answer cells, solution markers stripped, executed
-        import nbformat
-
-        path = Path(__file__).resolve().parent.parent / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"
-        module = types.ModuleType(f"{CHAPTER}-answers")
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in CELLS:
-                source = re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$", "", cell.source, flags=re.M)
-                exec(compile(source, f"{path.name}:{cell.metadata.nbgrader.grade_id}", "exec"), module.__dict__)
-        return module
+    """The notebook's answer cells as a module (the one copy of the answer)."""
     return answers.load(CHAPTER, *CELLS)
 
 

@@ -15,9 +15,9 @@ and an Adam step. DISTANA, `rollout` and the adapted PK are the chapter's model 
 from __future__ import annotations
 
 import nnbook  # noqa: F401  (first: quiets TensorFlow)
-from nnbook import bench, waves
+from nnbook import waves
 from nnbook.tensors import count_parameters
-from nnbook_grader import answers
+from nnbook_grader import answers, bench
 
 BATCH = 16
 

@@ -223,6 +223,6 @@ def train(
 
 def history_seconds_per_100(hist: dict) -> float:
     """Training seconds per 100 iterations from a `train` history (the warm-up step left out).
-    (Not to be confused with `nnbook.bench.seconds_per_100`, which times a step function itself.)"""
+    (Not to be confused with `nnbook_grader.bench.seconds_per_100`, which times a step function itself.)"""
     steps = hist["step"][-1] if hist["step"] else 0
     return 100 * hist["seconds"] / max(steps - 1, 1)

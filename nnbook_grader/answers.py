@@ -24,8 +24,8 @@ import sys
 import types
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+from . import cells as nbcells
+from .cells import ROOT
 
 
 class AnswerError(LookupError):
@@ -54,15 +54,12 @@ def chapter_dir(chapter: str) -> Path:
 def answer_cells(chapter: str) -> list[tuple[str, str, str]]:
     """(notebook name, grade_id, source without solution markers) of every autograded answer cell,
     in notebook order (notebooks sorted by name)."""
-    import nbformat
-
     cells = []
     for path in sorted(chapter_dir(chapter).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
-                source = "\n".join(line for line in cell.source.splitlines() if not MARKER.match(line))
-                cells.append((path.name, meta["grade_id"], source))
+        for cell in nbcells.read(path).cells:
+            if cell.cell_type == "code" and nbcells.is_answer(cell):
+                source = nbcells.without_markers(cell.source, only_solution=True)
+                cells.append((path.name, nbcells.grade_id(cell), source))
     return cells
 
 

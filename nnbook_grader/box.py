@@ -43,7 +43,7 @@ import nbformat
 
 from nnbook.runtime import GRADING_MODE
 
-from .cells import is_test, meta
+from .cells import grade_id, is_test, meta
 
 ROOT = Path(__file__).resolve().parent.parent
 BOX_HOME = "/home/student"
@@ -526,7 +526,7 @@ class _GuardedRun:
 
     async def before(self, index: int, cell):
         if is_test(cell):
-            where = f"before cell {index + 1} ({cell.metadata['nbgrader'].get('grade_id', '')})"
+            where = f"before cell {index + 1} ({grade_id(cell) or ''})"
             await self._run(self.guard.before_test(cell.source), "test", where)
 
     async def after(self, index: int, cell):

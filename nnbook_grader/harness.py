@@ -36,7 +36,6 @@ from nnbook_grader.box import Limits
 from nnbook_grader.environment import student_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-HIDDEN = "### BEGIN HIDDEN TESTS"
 SEED = 0
 START_TIMEOUT = 120.0  # seconds for a kernel to start
 MODEL_TIMEOUT = 600.0  # seconds for one cell of the straight run
@@ -195,7 +194,7 @@ def _blocks(nb) -> dict[int, tuple[str, list[int]]]:
             if cells.is_test(nb.cells[j]):
                 last = len(following)
         if last is not None:
-            out[index] = (cells.meta(cell)["grade_id"], following[:last])
+            out[index] = (cells.grade_id(cell), following[:last])
     return out
 
 
@@ -282,8 +281,8 @@ class Harness:
         return results
 
     def _exercise(self, index: int, grade_id: str, block: list[int], others: list[Candidate]) -> Exercise:
-        tests = [cells.meta(self.nb.cells[i])["grade_id"] for i in block if cells.is_test(self.nb.cells[i])]
-        hidden = [cells.meta(self.nb.cells[i])["grade_id"] for i in block if HIDDEN in self.nb.cells[i].source]
+        tests = [cells.grade_id(self.nb.cells[i]) for i in block if cells.is_test(self.nb.cells[i])]
+        hidden = [cells.grade_id(self.nb.cells[i]) for i in block if cells.has_hidden_tests(self.nb.cells[i])]
         exercise = Exercise(self.chapter, self.notebook.name, grade_id, tests, hidden)
         self._helper(_SNAPSHOT.format(key="before"))
         model = Candidate("model", "model answer", self.nb.cells[index].source)
@@ -323,11 +322,11 @@ class Harness:
             is_test = cells.is_test(cell)
             if stopped:
                 if is_test:
-                    tests[cells.meta(cell)["grade_id"]] = Outcome("skipped", f"after the candidate {answer.status}")
+                    tests[cells.grade_id(cell)] = Outcome("skipped", f"after the candidate {answer.status}")
                 continue
             outcome = self.kernel.run(cell.source, left())
             if is_test:
-                tests[cells.meta(cell)["grade_id"]] = outcome
+                tests[cells.grade_id(cell)] = outcome
             if outcome.status in ("timeout", "died"):
                 stopped, answer = True, answer if answer.status != "ok" else Outcome(outcome.status, outcome.error)
         verdict = Verdict(candidate, answer, tests, time.monotonic() - start)

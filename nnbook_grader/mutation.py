@@ -32,8 +32,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-BEGIN = re.compile(r"^\s*### BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*### END SOLUTION\s*$")
+from .cells import SOLUTION_MARKER
+
 CAP = 40
 
 # the operators by their symbol, and what each may be swapped for (by symbol)
@@ -64,12 +64,12 @@ class Mutant:
 
 
 def solution_regions(source: str) -> list[tuple[int, int]]:
-    """1-based line ranges (inclusive) between each ``### BEGIN SOLUTION`` and its ``### END SOLUTION``."""
+    """1-based line ranges (inclusive) inside the solution regions (between their BEGIN and END markers)."""
     regions, start = [], None
     for number, line in enumerate(source.splitlines(), 1):
-        if BEGIN.match(line):
+        if SOLUTION_MARKER.match(line) and "BEGIN" in line:
             start = number
-        elif END.match(line) and start is not None:
+        elif SOLUTION_MARKER.match(line) and start is not None:
             regions.append((start + 1, number - 1))
             start = None
     return regions

@@ -63,6 +63,34 @@ def test_make_lab_uses_the_students_environment():
     assert "nnbook_grader" not in student
 
 
+def test_the_students_package_holds_no_grading_code():
+    """nbgrader's plumbing (preprocessors, the release, the benchmarks' timer) lives in nnbook_grader:
+    nnbook holds what students use, so it never imports nbgrader or nbconvert."""
+    plumbing = re.compile(r"^\s*(?:from|import)\s+(?:nbgrader|nbconvert)\b", re.M)
+    users = [p.name for p in (ROOT / "nnbook").glob("*.py") if plumbing.search(p.read_text())]
+    assert not users, f"nnbook modules import nbgrader/nbconvert (grading plumbing belongs in nnbook_grader): {users}"
+
+
+# reading nbgrader's cell metadata or its markers: nnbook_grader/cells.py is the one home
+CELL_READING = re.compile(
+    r"""metadata(?:\.get\(\s*["']nbgrader["']|\[["']nbgrader["']\](?!\s*=[^=])|\.nbgrader\b)"""
+    r"""|["'][^"'\n]*(?:BEGIN|END)\)? \(?(?:SOLUTION|HIDDEN TESTS)"""  # a marker in a string (docs may name them)
+)
+
+
+def test_one_reader_of_the_cells_structure():
+    """Only nnbook_grader/cells.py reads grade ids, cell kinds and nbgrader's markers; the grader, the tools,
+    the benchmarks and tests/notebooks.py ask it (the test files, which build and lint notebooks, may
+    spell markers out)."""
+    folders = ("nnbook", "nnbook_grader", "nnbook_grader/preprocessors", "tools", "benchmarks")
+    places = [p for folder in folders for p in (ROOT / folder).glob("*.py")]
+    places.append(ROOT / "tests" / "notebooks.py")
+    readers = sorted(
+        str(p.relative_to(ROOT)) for p in places if p.name != "cells.py" and CELL_READING.search(p.read_text())
+    )
+    assert not readers, f"these read nbgrader's cell structure themselves; use nnbook_grader.cells: {readers}"
+
+
 def test_nnbook_contains_no_grader_import():
     imports = re.compile(r"^\s*(?:from|import)\s+nnbook_grader\b|import_module\(.nnbook_grader", re.M)
     users = [p.name for p in (ROOT / "nnbook").glob("*.py") if imports.search(p.read_text())]
@@ -86,7 +114,7 @@ def test_graded_notebooks_see_nnbook_but_not_the_grader_package(tmp_path):
 
 
 # ----------------------------------------------------------------------------- one home per concern
-SHARED = {"__init__", "bench", "checks", "grading", "mnist", "optim", "plots", "probes", "runtime", "tensors"}
+SHARED = {"__init__", "checks", "mnist", "optim", "plots", "probes", "runtime", "tensors"}
 SIBLING = re.compile(
     r"^\s*from\s+(?:\.|nnbook\.)(\w+)\s+import"
     r"|^\s*import\s+nnbook\.(\w+)|^\s*from\s+(?:nnbook|\.)\s+import\s+(.+)$",

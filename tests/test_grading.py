@@ -5,7 +5,7 @@ import nbformat
 from nbgrader.utils import determine_grade
 from traitlets.config.loader import PyFileConfigLoader
 
-from nnbook.grading import StderrToStdout
+from nnbook_grader.preprocessors import StderrToStdout
 from notebooks import ROOT
 
 
@@ -59,7 +59,8 @@ def test_nbgrader_config_boxes_and_redacts():
 
 
 def test_hidden_test_blocks_and_their_tracebacks_are_cut(tmp_path):
-    from nnbook.grading import RedactFeedback, hide_hidden_tests
+    from nnbook_grader.cells import hide_hidden_tests
+    from nnbook_grader.preprocessors import RedactFeedback
 
     source = "check(f(1))\n### BEGIN HIDDEN TESTS\nsecret_probe(f, 12345)\n### END HIDDEN TESTS\nprint('ok')"
     assert hide_hidden_tests(source) == ("check(f(1))\n# (hidden tests: not shown)\nprint('ok')", 1)

@@ -1,11 +1,12 @@
-"""The release step's rewrite of MyST for the student notebooks (nnbook/release.py): JupyterLab renders
+"""The release step's rewrite of MyST for the student notebooks
+(nnbook_grader/preprocessors/student_markdown.py): JupyterLab renders
 what students read, and no link in a student notebook works only on the website."""
 
 import re
 
 import pytest
 
-from nnbook.release import bibliography, rewrite
+from nnbook_grader.preprocessors.student_markdown import bibliography, rewrite
 from notebooks import CHAPTERS, ROOT, read
 
 MYST_ROLE = re.compile(r"\{[a-z][\w:-]*\}`")

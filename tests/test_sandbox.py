@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnbook.grading import HIDDEN_BEGIN, HIDDEN_END, restore_cells
+from nnbook_grader.cells import HIDDEN_BEGIN, HIDDEN_END
+from nnbook_grader.preprocessors import restore_cells
 from notebooks import ROOT, is_answer, is_test, meta, read, wrong_answers
 
 pytestmark = pytest.mark.slow

@@ -25,6 +25,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from nnbook_grader import cells as nbcells  # noqa: E402  (the one reader of nbgrader's cell structure)
+
 HEADER = re.compile(r"^# %%(?: \[(\w+)\])?((?: [^\s=]+)*)((?: tags=\S+)?)\s*$")
 KINDS = ("markdown", "code", "answer", "test", "hidden", "manual")
 BOOK_TAGS = {"answer": ["hide-input"], "hidden": ["remove-cell"]}
@@ -82,7 +85,7 @@ def to_notebook(text: str) -> nbformat.NotebookNode:
         if all_tags:
             cell.metadata["tags"] = all_tags
         # stable ids (grade_id, or position) keep regenerated notebooks' diffs small
-        cell.id = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell-{len(nb.cells)}"
+        cell.id = nbcells.grade_id(cell) or f"cell-{len(nb.cells)}"
         nb.cells.append(cell)
     return nb
 
@@ -90,15 +93,7 @@ def to_notebook(text: str) -> nbformat.NotebookNode:
 def to_script(nb: nbformat.NotebookNode) -> str:
     out = []
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta.get("solution"):
-            kind = "manual"
-        elif meta.get("solution"):
-            kind = "answer"
-        elif meta.get("grade"):
-            kind = "hidden" if "BEGIN HIDDEN TESTS" in cell.source else "test"
-        else:
-            kind = "markdown" if cell.cell_type == "markdown" else "code"
+        meta, kind = nbcells.meta(cell), nbcells.kind(cell)
         header = "# %%" + ("" if kind == "code" else f" [{kind}]")
         if meta.get("grade_id"):
             header += f" {meta['grade_id']}"

@@ -11,7 +11,7 @@ import platform
 import time
 from collections.abc import Callable
 
-from .runtime import banner, by_mode
+from nnbook.runtime import banner, by_mode
 
 
 def parser(description: str) -> argparse.ArgumentParser:

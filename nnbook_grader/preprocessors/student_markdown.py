@@ -27,7 +27,8 @@ from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..cells import ROOT
+
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
 FENCE = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
