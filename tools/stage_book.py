@@ -12,11 +12,14 @@ answer an exercise, removed from the student version by the release step) become
     python tools/stage_book.py _build/stage            # the book (solutions, executed when built)
     python tools/stage_book.py _build/stage --student  # the student edition (notebooks/, not executed)
     python tools/stage_book.py _build/stage --execute-into .   # and execute the chapters, one per core
+    python tools/stage_book.py _build/stage --student --hub https://hub.example.edu \\
+        --student-repository https://github.com/example/course   # launch buttons other than _config.yml's
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import shutil
 from pathlib import Path
@@ -69,6 +72,25 @@ def test_label(heading: str | None, source: str, points: float | None) -> str:
     return label
 
 
+def heading_anchors(markdown: str) -> str:
+    """Each section heading (## and below, not in a code block) preceded by an anchor with the id JupyterLab
+    gives it, so that a read-up link under a failed test (`nnbook.checks.read_up`) finds it on the website."""
+    from nnbook.checks import heading_id
+
+    lines, fence = [], None
+    for line in markdown.splitlines():
+        opening = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if opening and fence is None:
+            fence = opening.group(1)
+        elif opening and opening.group(1).startswith(fence):
+            fence = None
+        heading = re.match(r"^#{2,6} (.+)$", line) if fence is None else None
+        if heading:
+            lines += [f'<a id="{html.escape(heading_id(heading.group(1)), quote=True)}"></a>', ""]
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def label_toggle(cell, show: str, hide: str) -> None:
     tags = cell.metadata.setdefault("tags", [])
     if "hide-input" not in tags and "remove-cell" not in tags and "remove-input" not in tags:
@@ -85,6 +107,7 @@ def stage_notebook(src: Path, dst: Path, student: bool = False) -> None:
         if cell.cell_type == "markdown" and not grading:
             headings = re.findall(r"^#{1,4} .+$", cell.source, re.M)
             heading = headings[-1] if headings else heading
+            cell.source = heading_anchors(cell.source)
             if "model-answer" in tags:
                 cell.source = "\n".join(
                     ["````{admonition} Model answer", ":class: dropdown", "", cell.source.strip(), "````"]
@@ -123,7 +146,22 @@ def points_substitutions(notebooks) -> dict[str, str]:
     return {"points_" + grade_id.replace("-", "_"): f"{value:g}" for grade_id, value in values.items()}
 
 
-def stage(out: Path, student: bool = False) -> Path:
+def launch_on_hub(config: dict, hub: str | None = None, repository: str | None = None) -> dict:
+    """The student edition's launch button: `course_hub` in _config.yml (or `hub`, `repository`) becomes
+    Jupyter Book's `launch_buttons.jupyterhub_url` and the `repository` nbgitpuller clones, so that the
+    button opens notebooks/<chapter>/<chapter>.ipynb of the published student repository on the hub.
+    Without a hub or a repository: no button (and no repository links)."""
+    settings = config.pop("course_hub", None) or {}
+    hub = (hub or settings.get("jupyterhub_url") or "").strip().rstrip("/")
+    repository = (repository or settings.get("student_repository") or "").strip().rstrip("/")
+    config.setdefault("launch_buttons", {}).pop("jupyterhub_url", None)
+    if hub and repository:
+        config["launch_buttons"]["jupyterhub_url"] = hub
+        config["repository"] = {"url": repository, "path_to_book": "", "branch": settings.get("branch") or "main"}
+    return config
+
+
+def stage(out: Path, student: bool = False, hub: str | None = None, repository: str | None = None) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -133,6 +171,7 @@ def stage(out: Path, student: bool = False) -> Path:
     toc = (ROOT / "_toc.yml").read_text()
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if student:  # stubs raise NotImplementedError until a student fills them in: show, don't execute
+        launch_on_hub(config, hub, repository)
         toc = toc.replace("solutions/", "notebooks/")
         config["title"] += " (student edition)"
         config["execute"]["execute_notebooks"] = "off"
@@ -140,7 +179,8 @@ def stage(out: Path, student: bool = False) -> Path:
             stage_notebook(src, out / src.relative_to(ROOT), student=True)
         for page in (out / "book").glob("*.md"):  # pages link the chapters: the student versions here
             page.write_text(page.read_text().replace("../solutions/", "../notebooks/"))
-    else:
+    else:  # the solutions are never launched on the hub
+        config.pop("course_hub", None)
         for src in sorted((ROOT / "solutions").glob("ch*/*.ipynb")):
             stage_notebook(src, out / src.relative_to(ROOT))
     parse = config.setdefault("parse", {})
@@ -179,7 +219,10 @@ if __name__ == "__main__":
         metavar="OUTPUT",
         help="also execute the chapters, one per core, into the cache of `jupyter-book build --path-output OUTPUT`",
     )
+    parser.add_argument("--hub", help="the JupyterHub of the launch buttons (default: course_hub in _config.yml)")
+    parser.add_argument("--student-repository", help="the repository of the student notebooks (default: as --hub)")
     args = parser.parse_args()
-    print(f"staged {'the student edition' if args.student else 'the book'} in {stage(args.out, args.student)}")
+    staged = stage(args.out, args.student, args.hub, args.student_repository)
+    print(f"staged {'the student edition' if args.student else 'the book'} in {staged}")
     if args.execute_into and not args.student:
         execute_in_parallel(args.out, args.execute_into)
