@@ -13,7 +13,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 MATHJAX := _vendor/mathjax/tex-chtml.js
 
-.PHONY: venv book book-student test test-fast format release autograde feedback grades lab bench mutants clean
+.PHONY: venv book book-student test test-fast format release autograde feedback grades report lab bench mutants clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt requirements-student.txt constraints.txt pyproject.toml
@@ -70,6 +70,9 @@ feedback: $(STAMP)   ## feedback HTML under feedback/
 
 grades: $(STAMP)   ## grades.csv from the gradebook
 	$(BIN)/python tools/grade.py grades
+
+report: $(STAMP)   ## the course report after grading: reports/index.html (scores, tests, similar answers, lateness)
+	$(BIN)/python tools/grade.py report $(REPORT_OPTS)
 
 lab: $(STUDENT_STAMP)   ## JupyterLab with the nbgrader extensions, in the students' environment
 	$(STUDENT_VENV)/bin/jupyter lab

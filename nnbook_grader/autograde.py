@@ -36,8 +36,9 @@ import nbformat
 
 from nnbook.runtime import GRADING_MODE
 
-from .box import Limits, check_isolation, describe, run_notebook
+from .box import Limits, check_isolation, describe, limits_dict, run_notebook
 from .cells import meta
+from .environment import describe_fingerprint, fingerprint
 from .tamper import scan
 
 STATE = ".grading"
@@ -82,6 +83,9 @@ class Course:
         config.CourseDirectory.db_url = self.db_url
         self.config = config
         self.limits = Limits.from_config(config, **(limits or {}))
+        # due dates per chapter (nbgrader_config.py, c.Deadlines.due): written into the gradebook, where
+        # nbgrader compares them with each submission's timestamp.txt (book/instructor-guide.md, Deadlines)
+        self.due = dict(config.Deadlines.get("due", {}) if "Deadlines" in config else {})
         self.state_dir = self.root / STATE
         self.staged = self.state_dir / "staged"
         self.state_file = self.state_dir / "state.json"
@@ -121,6 +125,15 @@ class Course:
                     f"nbgrader generate_assignment {chapter} failed:\n{result.get('error', '')}"
                     f"\n{result.get('log', '')[-3000:]}"
                 )
+        self.set_due_dates(chapters)
+
+    def set_due_dates(self, chapters) -> None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            for chapter in chapters:
+                if self.due.get(chapter):
+                    gb.update_or_create_assignment(chapter, duedate=self.due[chapter])
 
 
 def _driver(url: str) -> str:
@@ -237,6 +250,7 @@ class Replay:
 
     results: ClassVar[dict] = {}
     notes: ClassVar[dict] = {}
+    environment: ClassVar[dict] = {}
 
     @classmethod
     def make(cls):
@@ -254,12 +268,15 @@ class Replay:
                     done.cells.insert(
                         0, nbformat.v4.new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"* {n}" for n in notes))
                     )
+                graded_with = cls.environment.get((info["student"], info["assignment"]))
+                if graded_with:  # what graded it, at the end of the autograded notebook and its feedback
+                    done.cells.append(nbformat.v4.new_markdown_cell(describe_fingerprint(graded_with)))
                 return done, resources
 
         return ReplayExecuted
 
 
-def record(course: Course, sub: Submission, notes: list[str]) -> dict:
+def record(course: Course, sub: Submission, notes: list[str], environment: dict | None = None) -> dict:
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
@@ -268,6 +285,7 @@ def record(course: Course, sub: Submission, notes: list[str]) -> dict:
     for name, result in sub.results.items():
         Replay.results[(sub.student, sub.chapter, name)] = result["notebook"]
     Replay.notes[(sub.student, sub.chapter)] = notes
+    Replay.environment[(sub.student, sub.chapter)] = environment or {}
     config = course.config.copy()
     steps = config.Autograde.get("autograde_preprocessors") or Autograde.autograde_preprocessors.default_value
     config.Autograde.autograde_preprocessors = [Replay.make() if s is Execute else s for s in steps]
@@ -497,8 +515,10 @@ def _finish(course: Course, sub: Submission, bar) -> int:
     if sub.forced:
         status = "failed"
     tamper = [f"tampering? {f}" for f in flags]
+    sources = [course.folder("source") / sub.chapter / f"{n}.ipynb" for n in course.notebooks_of(sub.chapter)]
+    environment = fingerprint(_env()["NNBOOK_MODE"], limits_dict(course.limits), sources)
     try:
-        scores = record(course, sub, sub.notes + tamper + reasons)
+        scores = record(course, sub, sub.notes + tamper + reasons, environment)
     except Exception as e:  # noqa: BLE001 (recorded; the grader goes on with the others)
         scores, status = {"score": 0.0, "max_score": None}, "failed"
         reasons.append(f"recording failed: {e}")
@@ -509,7 +529,9 @@ def _finish(course: Course, sub: Submission, bar) -> int:
         "reasons": reasons,
         "flags": tamper,
         "seconds": round(sum(r.get("seconds", 0) for r in sub.results.values()), 1),
+        "notebook_seconds": {name: r.get("seconds", 0) for name, r in sub.results.items()},
         "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "environment": environment,
         **scores,
     }
     course.save_state()
@@ -577,28 +599,26 @@ def feedback(root=".", db_url: str | None = None, chapters=None) -> list[Path]:
     return sorted(course.folder("feedback").glob("*/*/*.html"))
 
 
-def grades_csv(root=".", db_url: str | None = None, path="grades.csv") -> Path:
-    """One row per student and chapter (nbgrader export), with the grading status beside it."""
+def grades_csv(root=".", db_url: str | None = None, path="grades.csv", fmt: str = "csv", mapping=None) -> Path:
+    """One row per student and chapter, with the grading status and the lateness beside the score (`score`
+    after nbgrader's late penalty, as nbgrader's export; `raw_score` before it); or, with `fmt` "canvas" or
+    "moodle", the import file of that gradebook, students named through the `mapping` file
+    (nnbook_grader/lms.py)."""
     import csv
 
-    from nbgrader.api import Gradebook
+    from . import lms, records
 
     course = Course(Path(root), db_url)
+    rows = records.submissions(course)
     target = course.root / path
-    with Gradebook(course.db_url) as gb, open(target, "w", newline="") as f:
+    if fmt != "csv":
+        return lms.export(rows, fmt, mapping, target)
+    columns = ["student", "chapter", "score", "max_score", "status", "reason", *GRADES_EXTRA]
+    with open(target, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student", "chapter", "score", "max_score", "status", "reason"])
-        for assignment in sorted(gb.assignments, key=lambda a: a.name):
-            for s in sorted(assignment.submissions, key=lambda s: s.student.id):
-                e = course.state.get(f"{s.student.id}/{assignment.name}", {})
-                w.writerow(
-                    [
-                        s.student.id,
-                        assignment.name,
-                        s.score,
-                        s.max_score,
-                        e.get("status", ""),
-                        "; ".join(e.get("flags", []) + e.get("notes", []) + e.get("reasons", [])),
-                    ]
-                )
+        w.writerow(columns)
+        w.writerows([row[c] for c in columns] for row in rows)
     return target
+
+
+GRADES_EXTRA = ["raw_score", "late_penalty", "submitted", "due", "hours_late"]

@@ -44,3 +44,57 @@ def student_environment(base: dict | None = None, **extra: str) -> dict[str, str
     env["PYTHONPATH"] = os.pathsep.join([str(_grader_free_path()), *keep])
     env.update(extra)
     return env
+
+
+# ---------------------------------------------------------------------------------------------
+# What graded a submission: recorded with every graded submission (.grading/state.json, the autograded
+# notebook's metadata and its feedback), so that a re-grade years later can say what graded it.
+
+PACKAGES = ("numpy", "torch", "tensorflow", "keras", "sympy", "nbgrader")
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def source_hash(paths) -> str:
+    """sha256 over the chapter's source notebooks (names and bytes, in name order)."""
+    h = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(mode: str, limits: dict, sources) -> dict:
+    """The environment a submission was graded in: versions (read from the installed packages' metadata,
+    nothing imported), the run mode, the box limits and the hash of the chapter's source notebooks."""
+    import platform
+    import sys
+
+    return {
+        "python": platform.python_version(),
+        **{name: _version(name) for name in PACKAGES},
+        "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "mode": mode,
+        "limits": {k: v for k, v in limits.items() if k != "env"},
+        "source_sha256": source_hash(sources),
+        "executable": sys.executable,
+    }
+
+
+def describe_fingerprint(fp: dict) -> str:
+    """One Markdown paragraph for the feedback: what graded this notebook."""
+    versions = ", ".join(f"{k} {fp[k]}" for k in ("python", *PACKAGES) if k in fp)
+    limits = fp.get("limits", {})
+    box = "boxed" if limits.get("boxed", True) else "not boxed"
+    shown = ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "threads")
+    return (
+        f"**Graded with** {versions}; run mode `{fp.get('mode')}`; {box} "
+        f"({', '.join(f'{k} {limits[k]}' for k in shown if k in limits)}); "
+        f"chapter source sha256 `{fp.get('source_sha256', '')[:16]}`; on {fp.get('platform', '')}."
+    )

@@ -4,7 +4,9 @@
                                     [--chapter C ...] [--db-url URL] [--cell-timeout S] [--notebook-timeout S]
                                     [--memory-mb MB] [--processes N] [--output-kb KB] [--no-box] [--allow-network]
     python tools/grade.py feedback      # feedback/<student>/<chapter>/*.html, hidden tests not shown
-    python tools/grade.py grades        # grades.csv
+    python tools/grade.py grades        # grades.csv (lateness beside each score)
+    python tools/grade.py grades --format canvas|moodle --mapping roster.csv   # an LMS gradebook's import file
+    python tools/grade.py report [--threshold 0.8]   # reports/index.html: the course report
 
 nnbook_grader/autograde.py says how it works; book/instructor-guide.md what an instructor needs.
 """
@@ -23,11 +25,12 @@ sys.path.insert(0, str(ROOT))
 from nnbook.runtime import GRADING_MODE  # noqa: E402
 from nnbook_grader import autograde as grading  # noqa: E402
 from nnbook_grader.box import BoxUnavailable  # noqa: E402
+from nnbook_grader.lms import MappingError  # noqa: E402
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("verb", choices=["autograde", "feedback", "grades"])
+    p.add_argument("verb", choices=["autograde", "feedback", "grades", "report"])
     p.add_argument("--root", default=str(ROOT), help="the course folder (default: this project)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)")
     p.add_argument("--scheduler", help="address of a Dask distributed scheduler, e.g. tcp://host:8786")
@@ -40,6 +43,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-box", action="store_true", help="run kernels unboxed (trusted submissions only)")
     p.add_argument("--allow-network", action="store_true", help="boxes without a network namespace (fallback)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--format", default="csv", choices=["csv", "canvas", "moodle"], help="grades: the file's layout")
+    p.add_argument("--mapping", help="grades --format canvas|moodle: the roster CSV (nnbook_grader/lms.py)")
+    p.add_argument("--output", help="grades: the file to write (default grades.csv, grades-canvas.csv, ...)")
+    p.add_argument("--threshold", type=float, help="report: similarity from which answer pairs are listed (0..1)")
     a = p.parse_args(argv)
     limits = {
         k: getattr(a, k)
@@ -68,9 +75,18 @@ def main(argv=None) -> int:
         if a.verb == "feedback":
             files = grading.feedback(a.root, a.db_url, a.chapter)
             print(f"{len(files)} feedback files under {Path(a.root) / 'feedback'}")
+        elif a.verb == "report":
+            from nnbook_grader import report, similarity
+
+            page = report.report(a.root, a.db_url, threshold=a.threshold or similarity.THRESHOLD)
+            print(f"wrote {page} (open it in a browser; no server needed)")
         else:
-            print(f"wrote {grading.grades_csv(a.root, a.db_url)}")
+            out = a.output or ("grades.csv" if a.format == "csv" else f"grades-{a.format}.csv")
+            print(f"wrote {grading.grades_csv(a.root, a.db_url, out, a.format, a.mapping)}")
     except BoxUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except MappingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
