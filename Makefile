@@ -12,6 +12,8 @@ GRADER_PATH := PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}
 export PATH := $(abspath $(BIN)):$(PATH)
 CHAPTERS := $(notdir $(wildcard solutions/ch*))
 MATHJAX := _vendor/mathjax/tex-chtml.js
+# axe-core for the accessibility test of the website (tests/test_book.py), offline
+AXE := .cache/axe-core/axe.min.js
 
 .PHONY: venv book book-student test test-fast format release autograde feedback grades report lab bench mutants clean
 
@@ -34,6 +36,10 @@ $(STUDENT_STAMP): requirements-student.txt constraints.txt pyproject.toml
 $(MATHJAX):
 	bash tools/fetch_mathjax.sh _vendor/mathjax
 
+# axe-core, the accessibility checker the website's browser test runs: copied from the npm registry.
+$(AXE):
+	bash tools/fetch_axe.sh $(dir $(AXE))
+
 # the sources are staged first (tools/stage_book.py: nbgrader markers out, model answers in dropdowns)
 book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)
 	NNBOOK_MODE=$${NNBOOK_MODE:-quick} $(BIN)/python tools/stage_book.py _build/stage --execute-into .
@@ -45,7 +51,7 @@ book-student: $(STAMP) $(MATHJAX)   ## the same site with the student notebooks 
 	$(BIN)/jupyter-book build _build/student-stage --path-output _build/student -W -n --keep-going
 	@echo "open _build/student/_build/html/index.html"
 
-test: $(STAMP) $(MATHJAX)   ## the whole suite, exactly what CI runs (ruff first)
+test: $(STAMP) $(MATHJAX) $(AXE)   ## the whole suite, exactly what CI runs (ruff first)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	NNBOOK_MODE=test $(BIN)/python -m pytest -ra --durations=25
