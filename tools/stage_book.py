@@ -22,18 +22,18 @@ import argparse
 import html
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKER = re.compile(r"^\s*(#+\s*)?(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+sys.path.insert(0, str(ROOT))
+from nnbook_grader import cells as nbcells  # noqa: E402  (the one reader of nbgrader's cell structure)
+from nnbook_grader.cells import MARKER, without_markers  # noqa: E402
+
 COPIED = ("book", "assets", "notebooks", "_vendor")
-
-
-def without_markers(source: str) -> str:
-    return "\n".join(line for line in source.splitlines() if not MARKER.match(line))
 
 
 def model_answer_dropdown(source: str) -> str:
@@ -102,7 +102,7 @@ def stage_notebook(src: Path, dst: Path, student: bool = False) -> None:
     nb = nbformat.read(src, as_version=4)
     heading = None
     for cell in nb.cells:
-        grading = cell.metadata.get("nbgrader", {})
+        grading = nbcells.meta(cell)
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and not grading:
             headings = re.findall(r"^#{1,4} .+$", cell.source, re.M)
@@ -131,10 +131,10 @@ def exercise_points(notebooks) -> dict[str, float]:
     for path in notebooks:
         current = None
         for cell in nbformat.read(path, as_version=4).cells:
-            grading = cell.metadata.get("nbgrader", {})
-            if grading.get("solution"):
-                current = None if grading.get("grade") else grading["grade_id"]
-                points[grading["grade_id"]] = grading.get("points", 0) if grading.get("grade") else 0
+            grading = nbcells.meta(cell)
+            if nbcells.is_answer(cell) or nbcells.is_manual(cell):
+                current = None if nbcells.is_manual(cell) else nbcells.grade_id(cell)
+                points[nbcells.grade_id(cell)] = grading.get("points", 0) if nbcells.is_manual(cell) else 0
             elif grading.get("grade") and current:
                 points[current] += grading.get("points", 0)
     return points
