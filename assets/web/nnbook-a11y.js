@@ -15,4 +15,17 @@ function nnbookNameByVisibleText() {
     }
   });
 }
-window.addEventListener("load", nnbookNameByVisibleText);
+// The logo in the sidebar, a link home, sits outside every landmark: a navigation landmark of its own.
+function nnbookLandmarks() {
+  document.querySelectorAll("a.navbar-brand").forEach((brand) => {
+    const item = brand.parentElement;
+    if (item && !item.closest("nav, header, aside, footer, main, [role]")) {
+      item.setAttribute("role", "navigation");
+      item.setAttribute("aria-label", "Home");
+    }
+  });
+}
+window.addEventListener("load", () => {
+  nnbookNameByVisibleText();
+  nnbookLandmarks();
+});
