@@ -235,6 +235,11 @@ def test_read_up_link_follows_the_traceback_in_a_kernel():
     assert link.output_type == "display_data"
     assert 'href="#4.-DISTANA:-one-small-network"' in link.data["text/html"]
     assert [o.output_type for o in nb.cells[2].outputs] == ["error"], "a cell without read_up got a link"
+    # nbgrader's feedback (nbconvert's classic template, which its feedback template extends) has the anchor
+    from nbconvert import HTMLExporter
+
+    html, _ = HTMLExporter(template_name="classic").from_notebook_node(nb)
+    assert 'id="4.-DISTANA:-one-small-network"' in html and 'href="#4.-DISTANA:-one-small-network"' in html
 
 
 @pytest.mark.slow
