@@ -42,12 +42,15 @@ RIGHT = {
         out, pk_state = self.kernel(rows, state["pk"])
         out = out.reshape(h, w, b, -1).permute(2, 3, 0, 1)
         return out[:, 0], {"lat": out[:, 1:], "pk": pk_state}""",
-    # a GRU cell as the memory, no pre-layer tanh but two post layers
+    # a GRU cell as the memory, no pre-layer tanh but two post layers, the read-out initialised at zero
+    # (the exercise does not ask for a random initialisation)
     "ch09-pk": """class WavePK(nn.Module):
     def __init__(self, lateral_size=1, bias=True):
         super().__init__()
         self.cell = nn.GRUCell(1 + 8 * lateral_size, 24, bias=bias)
         self.out = nn.Sequential(nn.Linear(24, 24, bias=bias), nn.Tanh(), nn.Linear(24, 1 + lateral_size, bias=bias))
+        for p in self.out[-1].parameters():
+            nn.init.zeros_(p)
 
     def forward(self, inp, state=None):
         h = self.cell(inp, state)
