@@ -407,7 +407,8 @@ def check_agent(W, U, b, maze: Maze) -> Run:
 def draw(maze: Maze, run: Run | None = None, ax=None, title: str | None = None, show_inputs: bool = False):
     """Draw the maze (walls dark, path light, E/S/G marked) and, if given, the agent's route.
 
-    A failed run ends in a red cross on the cell where it went wrong. Returns the Axes.
+    A walk that reaches the goal is drawn solid and blue; a failed one dashed and red, ending in a cross on
+    the cell where it went wrong. Returns the Axes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
@@ -441,8 +442,9 @@ def draw(maze: Maze, run: Run | None = None, ax=None, title: str | None = None, 
     if run is not None:
         ys = [p[0] for p in run.positions]
         xs = [p[1] for p in run.positions]
+        # colour and line style both tell a walk that reached the goal from one that failed
         color = "#1f77b4" if run.success else "#d62728"
-        ax.plot(xs, ys, "-", color=color, linewidth=2.2, alpha=0.8)
+        ax.plot(xs, ys, "-" if run.success else "--", color=color, linewidth=2.2, alpha=0.8)
         for (r0, c0), (r1, c1) in zip(run.positions, run.positions[1:]):
             ax.annotate(
                 "",

@@ -10,12 +10,17 @@ Whatever framework a student used (a `torch.nn.Module` or a Keras model), these 
   that share one encoder share exactly the encoder's parameters;
 * trace a Keras model at one input shape and fail when a feature map on the way is empty
   (`check_feature_maps`): a decision made on shapes, the same on every machine, where running the
-  model on an empty map gives whatever the CPU's kernels leave in memory.
+  model on an empty map gives whatever the CPU's kernels leave in memory;
+* check that inference is repeatable (`check_repeatable`): dropout left on at inference is random;
+* put other weights into a model for a while (`scrambled_weights`): a property that must hold for
+  every weight (a sigmoid keeps outputs in [0, 1]) then shows even where the model's own random
+  initialisation happens to hide a wrong last activation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -95,6 +100,52 @@ def check_feature_maps(model, shape: tuple[int, ...], what: str = "the model") -
         )
 
 
+def check_repeatable(run: Callable[[np.ndarray], np.ndarray], x: np.ndarray, what: str) -> None:
+    """A model in evaluation mode must give the same output for the same input twice (`run` calls it)."""
+    first, second = run(x), run(x)
+    if not np.allclose(first, second, rtol=1e-5, atol=1e-6):
+        fail(
+            f"{what}: two calls on the same input in evaluation mode give different outputs (they differ by up "
+            f"to {np.abs(first - second).max():.3g}): is a random layer such as dropout active at inference?"
+        )
+
+
+@contextmanager
+def scrambled_weights(model, seed: int = 0, scale: float = 6.0) -> Iterator:
+    """Within the block, every trainable floating-point weight of `model` (torch or Keras) is multiplied
+    by `scale` and by a random sign per entry (drawn with `seed`); afterwards the weights are put back.
+
+    Large weights of both signs push every pre-activation far from 0, both ways, so the last
+    activation shows its range: a sigmoid stays in [0, 1] and reaches both ends, a tanh goes
+    negative, a ReLU above 1. Only trainable weights change (moving statistics of a batch
+    normalisation stay valid), through the framework's own variables, so any model works."""
+    rng = np.random.default_rng(seed)
+    if is_torch(model):
+        import torch
+
+        params = [p for p in model.parameters() if p.requires_grad and p.is_floating_point()]
+        saved = [p.detach().clone() for p in params]
+        try:
+            with torch.no_grad():
+                for p in params:
+                    p.mul_(torch.as_tensor(scale * rng.choice([-1.0, 1.0], size=tuple(p.shape)), dtype=p.dtype))
+            yield model
+        finally:
+            with torch.no_grad():
+                for p, value in zip(params, saved):
+                    p.copy_(value)
+        return
+    variables = [v for v in model.trainable_weights if np.issubdtype(np.asarray(v.numpy()).dtype, np.floating)]
+    saved = [np.array(v.numpy()) for v in variables]
+    try:
+        for v, value in zip(variables, saved):
+            v.assign((value * scale * rng.choice([-1.0, 1.0], size=value.shape)).astype(value.dtype))
+        yield model
+    finally:
+        for v, value in zip(variables, saved):
+            v.assign(value)
+
+
 def dependence(
     f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, position: int, vocab_size: int, seed: int = 0
 ) -> np.ndarray:
@@ -143,10 +194,12 @@ def parameters_feeding(model, inputs, pick: Callable, seed: int = 0) -> set[str]
 __all__ = [
     "attempt",
     "check_feature_maps",
+    "check_repeatable",
     "count_parameters",
     "dependence",
     "is_torch",
     "parameters_feeding",
     "predict",
+    "scrambled_weights",
     "to_numpy",
 ]

@@ -156,8 +156,10 @@ def test_draw_runs():
     maze = demo_maze()
     ax = draw(maze, simulate(*REFERENCE, maze), show_inputs=True)
     assert "goal" in ax.get_title()
+    assert ax.lines[0].get_linestyle() == "-"
     ax = draw(maze, simulate(np.eye(4), -np.eye(4), np.zeros(4), maze))
     assert "turned back" in ax.get_title()
+    assert ax.lines[0].get_linestyle() == "--"  # a failed walk differs by line style, not by colour alone
     plt.close("all")
 
 

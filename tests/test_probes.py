@@ -121,3 +121,46 @@ def test_check_feature_maps_decides_on_shapes_not_on_values():
     probes.check_feature_maps(conv, (1, 3, 8, 8))
     with pytest.raises(GradingError):
         probes.check_feature_maps(conv, (1, 3, 3, 3))
+
+
+def test_check_repeatable_rejects_dropout_at_inference():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Dropout(0.5))
+    x = np.ones((4, 3))
+    probes.check_repeatable(lambda z: probes.predict(model, z), x, "eval mode")
+    with pytest.raises(GradingError, match="dropout"):
+        probes.check_repeatable(lambda z: probes.to_numpy(model.train()(torch.as_tensor(z).float())), x, "train")
+
+
+def test_scrambled_weights_show_the_last_activation_and_are_put_back():
+    """Scaled weights of both signs: a sigmoid output reaches both ends of [0, 1] and stays inside, a tanh
+    goes negative, a ReLU above 1; batch-norm statistics stay as they were; the weights come back."""
+    x = np.random.default_rng(0).random((6, 5))
+    for last, inside in [(torch.nn.Sigmoid(), True), (torch.nn.Tanh(), False), (torch.nn.ReLU(), False)]:
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(5, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(), torch.nn.Linear(8, 20), last
+        )
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        with probes.scrambled_weights(model, seed=1):
+            out = probes.predict(model, x)
+            assert torch.equal(model[1].running_var, before["1.running_var"])
+        assert ((out >= 0) & (out <= 1)).all() == inside
+        if inside:
+            assert out.min() < 0.1 and out.max() > 0.9
+        assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
+    keras = pytest.importorskip("keras")
+    for activation, inside in [("sigmoid", True), ("tanh", False)]:
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential(
+            [
+                keras.Input((5,)),
+                keras.layers.Dense(8, activation="relu"),
+                keras.layers.BatchNormalization(),
+                keras.layers.Dense(20, activation=activation),
+            ]
+        )
+        before = [w.copy() for w in model.get_weights()]
+        with probes.scrambled_weights(model, seed=1):
+            out = probes.predict(model, x)
+        assert ((out >= 0) & (out <= 1)).all() == inside
+        assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
