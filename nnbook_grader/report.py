@@ -145,6 +145,7 @@ def build(course, threshold: float = similarity.THRESHOLD) -> dict:
                 "mean": _mean([r["score"] for r in rows]),
                 "median": _round(statistics.median([r["score"] for r in rows])),
                 "late": sorted(r["student"] for r in rows if r["hours_late"] > 0),
+                "manual_pending": sum(r["needs_manual_grade"] for r in rows),
                 "exercises": exercise_rows,
                 "tests": test_rows,
                 "timing": timing,
@@ -398,7 +399,8 @@ def render(data: dict, folder: Path) -> Path:
         alt_tests = plot_tests(ch, folder / tests_png)
         parts.append(
             f"<h2 id='{_e(name)}'>{_e(name)}</h2><p>{ch['n']} submissions, mean {ch['mean']:g}, median "
-            f"{ch['median']:g} of {ch['max_score']:g} points; late: {_e(', '.join(ch['late']) or 'none')}.</p>"
+            f"{ch['median']:g} of {ch['max_score']:g} points; late: {_e(', '.join(ch['late']) or 'none')}; "
+            f"waiting for manual grading: {ch['manual_pending']}.</p>"
             f"<div class='figures'><img src='{tests_png}' alt='{_e(alt_tests)}'></div><h3>Exercises</h3>"
         )
         parts.append(
@@ -435,14 +437,15 @@ def render(data: dict, folder: Path) -> Path:
                 [[t["notebook"], t["n"], t["median"], t["max"]] for t in ch["timing"]],
             )
         )
-        parts.append(f"<h3>Similar answers (score &ge; {data['threshold']:g})</h3>")
-        if not ch["similar"]:
-            parts.append("<p class='note'>none</p>")
+        parts.append(
+            f"<h3>Similar answers (score &ge; {data['threshold']:g}): {len(ch['similar'])} pairs</h3>"
+            "<p class='note'>Open a pair to read both answers side by side.</p>"
+        )
         for p in ch["similar"]:
             parts.append(
-                f"<p><b>{_e(p['cell'])}</b>: {_e(p['a'])} and {_e(p['b'])}, similarity {p['score']:g} "
-                f"({p['shared']} shared fingerprints)</p><div class='pair'><pre>{_e(p['source_a'])}</pre>"
-                f"<pre>{_e(p['source_b'])}</pre></div>"
+                f"<details><summary><b>{_e(p['cell'])}</b>: {_e(p['a'])} and {_e(p['b'])}, similarity "
+                f"{p['score']:g} ({p['shared']} shared fingerprints)</summary><div class='pair'>"
+                f"<pre>{_e(p['source_a'])}</pre><pre>{_e(p['source_b'])}</pre></div></details>"
             )
     parts.append("<h2>Graded with</h2>")
     env_rows = []
