@@ -48,6 +48,8 @@ class Candidate:
     name: str  # what it is, e.g. "mutant 3 (binop + -> -)"
     source: str
     diff: str = ""  # a mutant's changed lines
+    seed: int | None = None  # the seed it runs under (default: the harness's)
+    threads: int | None = None  # PyTorch's CPU threads while it runs (default: as the kernel has them)
 
 
 @dataclass
@@ -177,6 +179,13 @@ _RESTORE = (
     "globals().update(__import__('sys')._nnbook_harness[{key!r}])\n"
     "__import__('nnbook').seed_everything({seed})"
 )
+# PyTorch's thread count for one candidate (None: back to what the kernel had): a result that depends on
+# how a reduction is split over threads shows up as a verdict that changes with it
+_THREADS = (
+    "exec('import sys\\nh = sys._nnbook_harness\\nif \"torch\" in sys.modules:\\n'\n"
+    "     '    t = sys.modules[\"torch\"]\\n    h.setdefault(\"threads\", t.get_num_threads())\\n'\n"
+    "     '    t.set_num_threads({threads} or h[\"threads\"])', {{}})"
+)
 
 
 def _blocks(nb) -> dict[int, tuple[str, list[int]]]:
@@ -292,8 +301,10 @@ class Harness:
         limit = max(self.timeout_floor, self.timeout_factor * (time.monotonic() - start))
         self.log(f"{grade_id}: model answer {_line(verdict)}; {len(others)} more candidates, {limit:.0f} s each")
         for candidate in others:
-            self._restore()
+            self._restore(candidate)
             verdict = self._judge(candidate, block, timeout=limit)
+            if candidate.threads:
+                self._helper(_THREADS.format(threads=None))
             exercise.verdicts.append(verdict)
             self.log(f"  {candidate.name}: {_line(verdict)}")
         if others:
@@ -302,8 +313,11 @@ class Harness:
         self.done.extend([index, *block])
         return exercise
 
-    def _restore(self) -> None:
-        self._helper(_RESTORE.format(key="before", seed=self.seed))
+    def _restore(self, candidate: Candidate | None = None) -> None:
+        seed = self.seed if candidate is None or candidate.seed is None else candidate.seed
+        self._helper(_RESTORE.format(key="before", seed=seed))
+        if candidate is not None and candidate.threads:
+            self._helper(_THREADS.format(threads=candidate.threads))
 
     def _judge(self, candidate: Candidate, block: list[int], timeout: float | None) -> Verdict:
         """Run `candidate` in place of the answer cell, then the block's cells; a test cell's verdict
