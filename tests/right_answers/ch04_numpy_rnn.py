@@ -34,7 +34,7 @@ class Conv(WeightsAPI, framework.Conv):
 
 class BatchNormalization(WeightsAPI, framework.BatchNormalization):
     pass""",
-    # the sigmoid with exp on a clipped input; derivatives written out with explicit products
+    # the sigmoid with exp on an input clipped to [-30, 30]; derivatives written out with explicit products
     "ch04-activations": """import numpy as np
 
 from nnbook.framework import BaseLayer
@@ -51,7 +51,7 @@ class TanH(BaseLayer):
 
 class Sigmoid(BaseLayer):
     def forward(self, input_tensor):
-        x = np.clip(np.asarray(input_tensor, dtype=float), -700, 700)
+        x = np.clip(np.asarray(input_tensor, dtype=float), -30, 30)  # saturated: 1e-13 off at -50
         self.activations = 1.0 / (1.0 + np.exp(-x))
         return self.activations.copy()
 

@@ -92,11 +92,12 @@ class TorchBasicRNNCell(torch.nn.Module):
             h = o.sigmoid() * c.tanh()
             hs.append(h)
         return torch.stack(hs, 1), (h, c)""",
-    # hand-made variables and einsum instead of Dense / Linear
+    # hand-made variables and einsum instead of Dense / Linear; the Keras one starts from zero weights
+    # (the exercise asks for no particular initialisation)
     "ch05-readout": """class TFReadout(keras.layers.Layer):
     def __init__(self, units, out_size, **kwargs):
         super().__init__(**kwargs)
-        self.w = self.add_weight(shape=(units, out_size), initializer="glorot_uniform")
+        self.w = self.add_weight(shape=(units, out_size), initializer="zeros")
         self.b = self.add_weight(shape=(out_size,), initializer="zeros")
 
     def call(self, outputs):
@@ -144,7 +145,7 @@ def torch_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_nor
             for p in params:
                 p.grad.mul_(max_norm / norm)
     optimizer.step()
-    return float(loss), norm.item()""",
+    return float(loss.detach()), norm.item()""",
     # one step at a time also during the warm-up; a preallocated result
     "ch05-generate": """def generate_tf(cell, readout, curve, warmup):
     state = cell.zero_state(curve.shape[0])

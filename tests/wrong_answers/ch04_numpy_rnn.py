@@ -148,4 +148,26 @@ WRONG_VARIANTS = [
         ),
         "_lose": ["ch04-lstm-hidden"],
     },
+    {  # a fresh copy of the optimizer at every backward call: Adam restarts (its moments and step count lost)
+        "ch04-rnn": _mutate(
+            "ch04-rnn",
+            (
+                "self.hidden_layer.weights = self._hidden_optimizer.calculate_update(",
+                "self.hidden_layer.weights = copy.deepcopy(self._optimizer).calculate_update(",
+            ),
+            (
+                "self.output_layer.weights = self._output_optimizer.calculate_update(",
+                "self.output_layer.weights = copy.deepcopy(self._optimizer).calculate_update(",
+            ),
+        ),
+        # set_weights keeps the caller's array: changing it afterwards changes the layer
+        "ch04-lstm": _mutate(
+            "ch04-lstm",
+            (
+                "        self._w = np.array(weights, dtype=float)\n",
+                "        self._w = np.asarray(weights, dtype=float)\n",
+            ),
+        ),
+        "_lose": ["ch04-rnn-hidden", "ch04-lstm-hidden"],
+    },
 ]

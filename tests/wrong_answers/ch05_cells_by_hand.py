@@ -221,6 +221,105 @@ RNN_TORCH_LAG = """            outputs.append(h)
 RNN_TORCH_RIGHT = """            h = torch.tanh(torch.cat([inputs[:, t], h], dim=1) @ self.kernel + self.bias)
             outputs.append(h)"""
 
+TRAIN_TF = '''def tf_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_norm=5.0):
+    """One clipped gradient step in TensorFlow; returns (loss, global norm before clipping)."""
+    variables = list(cell.trainable_variables) + list(readout.trainable_variables)
+    with tf.GradientTape() as tape:
+        outputs, _ = cell(inputs, cell.zero_state(inputs.shape[0]))
+        loss = loss_fn(readout(outputs), targets)
+    grads = tape.gradient(loss, variables)
+    clipped, norm = tf.clip_by_global_norm(grads, max_norm)
+    optimizer.apply_gradients(zip(clipped, variables, strict=True))
+    return loss, norm
+'''
+
+# the torch step with the gradients never zeroed: every call adds its gradient to those of the calls before
+TRAIN_NO_ZERO = (
+    TRAIN_TF
+    + '''
+
+def torch_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_norm=5.0):
+    """One clipped gradient step in PyTorch; returns (loss, global norm before clipping)."""
+    parameters = list(cell.parameters()) + list(readout.parameters())
+    outputs, _ = cell(inputs, cell.zero_state(inputs.shape[0]))
+    loss = loss_fn(readout(outputs), targets)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+    optimizer.step()
+    return loss.item(), float(norm)'''
+)
+
+# the torch step runs the cell on from the final state of the call before (a "stateful" training loop)
+TRAIN_CARRY_STATE = (
+    TRAIN_TF
+    + '''
+
+def torch_train_step(cell, readout, optimizer, inputs, targets, loss_fn, max_norm=5.0):
+    """One clipped gradient step in PyTorch; returns (loss, global norm before clipping)."""
+    parameters = list(cell.parameters()) + list(readout.parameters())
+    state = getattr(cell, "carried_state", None)
+    if state is None or state[0].shape[0] != inputs.shape[0]:
+        state = cell.zero_state(inputs.shape[0])
+    outputs, final = cell(inputs, state)
+    cell.carried_state = tuple(s.detach() for s in final)
+    loss = loss_fn(readout(outputs), targets)
+    optimizer.zero_grad()
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+    optimizer.step()
+    return loss.item(), float(norm)'''
+)
+
+# the TF loss handed back as a Python float: right value, but the tape cannot differentiate it
+SINE_LOSS_FLOAT = '''def sine_loss_tf(outputs, targets):
+    """Mean over batch, time and features of (outputs - targets)**2; output t predicts target t."""
+    return float(tf.reduce_mean(tf.square(outputs - targets)))
+
+
+def sine_loss_torch(outputs, targets):
+    """Mean over batch, time and features of (outputs - targets)**2; output t predicts target t."""
+    return torch.mean((outputs - targets) ** 2)'''
+
+# the TF memory loss as .numpy(): right value, not differentiable
+MEMORY_NUMPY = '''def memory_loss_tf(logits, targets):
+    """Mean cross-entropy over all batch x time outputs."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)).numpy()
+
+
+def memory_loss_torch(logits, targets):
+    """Mean cross-entropy over all batch x time outputs."""
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+def recall_accuracy(logits, targets, L):
+    """Share of correct arg-max predictions over the last L steps."""
+    logits = logits.detach().cpu().numpy() if hasattr(logits, "detach") else np.asarray(logits)
+    targets = targets.detach().cpu().numpy() if hasattr(targets, "detach") else np.asarray(targets)
+    return float(np.mean(logits[:, -L:].argmax(axis=-1) == targets[:, -L:]))'''
+
+# the Keras read-out's Dense never built in __init__: its variables appear only at the first call, too late
+# for a training step that collects them first (the torch read-out is right)
+READOUT_UNBUILT = '''class TFReadout(keras.layers.Layer):
+    """(batch, time, units) -> (batch, time, out_size), one affine map shared by all steps."""
+
+    def __init__(self, units, out_size, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(out_size)
+
+    def call(self, outputs):
+        return self.dense(outputs)
+
+
+class TorchReadout(torch.nn.Module):
+    """(batch, time, units) -> (batch, time, out_size), one affine map shared by all steps."""
+
+    def __init__(self, units, out_size):
+        super().__init__()
+        self.linear = torch.nn.Linear(units, out_size)
+
+    def forward(self, outputs):
+        return self.linear(outputs)'''
+
 WRONG_VARIANTS = [
     {
         # TensorFlow 1's BasicLSTMCell convention: forget bias 0 in the variable, +1 added inside the call
@@ -257,6 +356,17 @@ def recall_accuracy(logits, targets, L):
     logits = logits.detach().cpu().numpy() if hasattr(logits, "detach") else np.asarray(logits)
     targets = targets.detach().cpu().numpy() if hasattr(targets, "detach") else np.asarray(targets)
     return float(np.mean(logits[:, -L:].argmax(axis=-1) == targets[:, -L:]))''',
+        "ch05-train-step": TRAIN_NO_ZERO,
+        "ch05-sine-loss": SINE_LOSS_FLOAT,
+        # one call of the step on a fresh model cannot see the gradients that were never zeroed
+        "_lose": [
+            *(
+                f"ch05-{g}-{kind}"
+                for g in ("lstm-tf", "lstm-torch", "memory-metrics", "sine-loss")
+                for kind in ("test", "hidden")
+            ),
+            "ch05-train-step-hidden",
+        ],
     },
     {
         # the RNN cells with zero initial weights (no symmetry breaking) but right otherwise; only the
@@ -267,6 +377,17 @@ def recall_accuracy(logits, targets, L):
         "ch05-rnn-torch": RNN_TORCH.replace(RNN_TORCH_LAG, RNN_TORCH_RIGHT).replace(
             ".uniform_(-limit, limit)", ".normal_(0.0, 1.0)"
         ),
-        "_lose": ["ch05-rnn-tf-hidden", "ch05-rnn-torch-hidden"],
+        "ch05-readout": READOUT_UNBUILT,
+        "ch05-memory-metrics": MEMORY_NUMPY,
+        "ch05-train-step": TRAIN_CARRY_STATE,
+        "_lose": [
+            "ch05-rnn-tf-hidden",
+            "ch05-rnn-torch-hidden",
+            "ch05-readout-test",
+            "ch05-readout-hidden",
+            "ch05-memory-metrics-test",
+            "ch05-memory-metrics-hidden",
+            "ch05-train-step-hidden",
+        ],
     },
 ]
