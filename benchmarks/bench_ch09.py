@@ -19,7 +19,7 @@ from nnbook import waves
 from nnbook.tensors import count_parameters
 from nnbook_grader import answers, bench
 
-BATCH = 16
+BATCH = waves.SETTINGS["quick"]["batch"]  # the chapter's training batch (one table: nnbook.waves.SETTINGS)
 
 
 def time_model(name: str, device: str, iters: int, warmup: int, frames) -> tuple[int, float]:

@@ -32,6 +32,26 @@ TRAIN_STEPS = 40  # steps per training / validation sequence
 TEST_STEPS = 80  # steps per test sequence
 TEACHER_STEPS = 15  # closed-loop test: 15 teacher-forced steps, then 65 closed-loop steps
 
+# how much work each run mode does (NNBOOK_MODE): the chapter's notebook, benchmarks/bench_ch09.py and
+# tools/full_runs.py read this one table. Sequences: training (TRAIN_STEPS steps), validation and test
+# (TEST_STEPS steps, at least ten test sequences); epochs of the TCN and of each DISTANA; batches of
+# sequences (a PK has few weights: small batches, many steps). Quick mode is for reading (about two minutes
+# of one core); the notebook shows the shipped full-mode run beside it.
+SETTINGS = {
+    "test": dict(n_train=8, n_valid=2, n_test=10, epochs_tcn=2, epochs_pk=1, batch=16, pk_batch=4),
+    "quick": dict(n_train=64, n_valid=8, n_test=20, epochs_tcn=20, epochs_pk=80, batch=16, pk_batch=4),
+    "full": dict(n_train=256, n_valid=32, n_test=50, epochs_tcn=100, epochs_pk=150, batch=32, pk_batch=8),
+}
+NOISE = 0.04  # sd of the noise added to teacher-forced training inputs (a tenth of the field's spread)
+
+
+def settings(mode: str | None = None) -> dict:
+    """The chapter's budgets for `mode` (default: the current run mode, NNBOOK_MODE)."""
+    from .runtime import mode as current
+
+    return dict(SETTINGS[mode or current()])
+
+
 # the 8 neighbours of a pixel as (row offset, column offset), in the order the chapter uses
 OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 

@@ -126,3 +126,10 @@ def test_figures():
     assert len(fig.axes) == 6
     fig = waves.plot_prediction(frames[1:], {"copy": frames[1:]}, [0, 5, 10], 3)
     assert len(fig.axes) == 6
+
+
+def test_settings_one_table_for_every_mode():
+    keys = set(waves.SETTINGS["full"])
+    assert all(set(v) == keys for v in waves.SETTINGS.values())
+    assert all(v["n_test"] >= 10 for v in waves.SETTINGS.values())  # the sheet: at least ten sequences
+    assert waves.settings("quick") == waves.SETTINGS["quick"] and waves.settings("quick") is not waves.SETTINGS["quick"]
