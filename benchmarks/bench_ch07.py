@@ -19,12 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 import nnbook  # noqa: F401  (first: quiets TensorFlow, selects the Keras backend)
-from nnbook import bench, optim, series
-from nnbook_grader import answers
+from nnbook import optim, series
+from nnbook_grader import answers, bench
 
 CH07 = answers.load("ch07-sequence-lstm", "ch07-data-make", "ch07-models")
 
-BATCH = 50
+SHEET = series.settings("full")  # the chapter's table: the exercise sheet's LSTM(200) and batch 50
+BATCH = SHEET["batch"]
 
 
 def time_torch(device: str, units: int, iters: int, warmup: int, x, y) -> float:
@@ -71,7 +72,7 @@ def time_keras(device: str, units: int, iters: int, warmup: int, x, y) -> float:
 
 def main() -> None:
     parser = bench.parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--units", type=int, default=200, help="LSTM cells (the sheet: 200)")
+    parser.add_argument("--units", type=int, default=SHEET["units"], help=f"LSTM cells (the sheet: {SHEET['units']})")
     args = parser.parse_args()
     devices, keras_gpu = bench.devices(args.threads)
     X_int, y = CH07.make_series(BATCH, seed=0)

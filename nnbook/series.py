@@ -16,6 +16,22 @@ LENGTH = 30  # digits per series
 DIGITS = 10  # digits 0..9
 THRESHOLD = 100  # label 1 when the sum is >= 100
 
+# How much the chapter's own runs train in each run mode (NNBOOK_MODE): the one table that the notebook,
+# benchmarks/bench_ch07.py and tools/full_runs.py read. Full mode is the exercise sheet: all 8000 training
+# series, LSTM(200), 60 epochs of batch 50, Adam with learning rate 1e-3 (nnbook.optim).
+SETTINGS = {
+    "test": dict(n_train=1000, units=16, epochs=1, batch=50),
+    "quick": dict(n_train=8000, units=64, epochs=5, batch=50),
+    "full": dict(n_train=8000, units=200, epochs=60, batch=50),
+}
+
+
+def settings(mode: str | None = None) -> dict:
+    """The chapter's settings for `mode` (default: the current run mode, NNBOOK_MODE)."""
+    from .runtime import mode as current_mode
+
+    return dict(SETTINGS[mode or current_mode()])
+
 
 def digit_stats(digits: int = DIGITS) -> tuple[float, float]:
     """Mean and standard deviation of one uniform digit ``0..digits-1``."""

@@ -141,3 +141,16 @@ def test_reference_models_agree_after_copy(ch07):
     h, n = 7, 3
     assert km.count_params() == 4 * (n * h + h * h + h) + h + 1
     assert sum(p.numel() for p in tm.parameters()) == 4 * (n * h + h * h + 2 * h) + h + 1
+
+
+def test_settings_one_table_per_mode(monkeypatch):
+    # full mode is the exercise sheet; the other modes train less, never more
+    assert series.settings("full") == dict(n_train=8000, units=200, epochs=60, batch=50)
+    for mode in ("test", "quick"):
+        s = series.settings(mode)
+        assert s.keys() == series.SETTINGS["full"].keys()
+        assert s["n_train"] <= 8000 and s["units"] <= 200 and s["epochs"] < 60
+    monkeypatch.setenv("NNBOOK_MODE", "test")
+    assert series.settings() == series.SETTINGS["test"]
+    series.settings()["epochs"] = 99  # a copy: the table stays as it is
+    assert series.SETTINGS["test"]["epochs"] != 99

@@ -36,7 +36,6 @@ import nnbook  # noqa: E402  (first: quiets TensorFlow, selects the Keras backen
 
 RESULTS = ROOT / "nnbook" / "results"
 SMOKE = False  # --smoke: a few steps of everything, to check the script (not for the results page)
-EPOCHS = 60
 
 
 def provenance(framework: str) -> dict:
@@ -156,15 +155,18 @@ def ch07(framework: str, out: Path) -> None:
 
     # the chapter's own answers (data, metrics, models, training loop): one copy, in the notebook
     ch = answers.load("ch07-sequence-lstm", "ch07-data-make", "ch07-metrics", "ch07-models", "ch07-train")
-    X_int, y = ch.make_series(10_000, seed=0)
+    run_settings = series.settings("full")  # the chapter's table: the sheet's settings
+    if SMOKE:
+        run_settings["epochs"] = 1
+    X_int, y = ch.make_series(series.N_SERIES, seed=0)
     X_train_int, y_train, X_test_int, y_test = ch.split_series(X_int, y)
     X_train, X_test = series.encode(X_train_int), series.encode(X_test_int)
     result = load(out) or {
         "provenance": provenance(framework),
         "settings": {
-            "units": 200,
-            "epochs": EPOCHS,
-            "batch": 50,
+            "units": run_settings["units"],
+            "epochs": run_settings["epochs"],
+            "batch": run_settings["batch"],
             "adam": optim.adam_settings(),
             "n_train": len(y_train),
             "n_test": len(y_test),
@@ -180,9 +182,9 @@ def ch07(framework: str, out: Path) -> None:
         start = time.perf_counter()
         weights = cw if weighting == "weighted" else None
         if framework == "torch":
-            losses, prob = _ch07_torch(ch, X_train, y_train, X_test, weights)
+            losses, prob = _ch07_torch(ch, run_settings, X_train, y_train, X_test, weights)
         else:
-            losses, prob = _ch07_keras(ch, X_train, y_train, X_test, weights)
+            losses, prob = _ch07_keras(ch, run_settings, X_train, y_train, X_test, weights)
         run = {"losses": [float(v) for v in losses], "wall_seconds": time.perf_counter() - start}
         for part, pred_prob, labels in (("train", prob[0], y_train), ("test", prob[1], y_test)):
             pred = (pred_prob > 0.5).astype(int)
@@ -196,12 +198,15 @@ def ch07(framework: str, out: Path) -> None:
         print(f"{weighting}: train {run['train']}, test {run['test']}, {run['wall_seconds']:.0f} s", flush=True)
 
 
-def _ch07_torch(ch, X_train, y_train, X_test, class_weight):
+def _ch07_torch(ch, run_settings, X_train, y_train, X_test, class_weight):
     import torch
 
+    from nnbook import optim
+
     device = nnbook.torch_device()
-    model = ch.TorchLSTMClassifier(200).to(device)
-    losses = ch.train_torch(model, X_train, y_train, EPOCHS, 50, 1e-3, class_weight, seed=0)
+    model = ch.TorchLSTMClassifier(run_settings["units"]).to(device)
+    epochs, batch = run_settings["epochs"], run_settings["batch"]
+    losses = ch.train_torch(model, X_train, y_train, epochs, batch, optim.ADAM["lr"], class_weight, seed=0)
     model.eval()
     with torch.no_grad():
         prob = [
@@ -210,16 +215,16 @@ def _ch07_torch(ch, X_train, y_train, X_test, class_weight):
     return losses, prob
 
 
-def _ch07_keras(ch, X_train, y_train, X_test, class_weight):
+def _ch07_keras(ch, run_settings, X_train, y_train, X_test, class_weight):
     from nnbook import optim
 
-    model = ch.build_keras_model(200)
+    model = ch.build_keras_model(run_settings["units"])
     model.compile(optimizer=optim.keras_adam(), loss="binary_crossentropy")
     fit = model.fit(
         X_train,
         y_train.astype(np.float32),
-        epochs=EPOCHS,
-        batch_size=50,
+        epochs=run_settings["epochs"],
+        batch_size=run_settings["batch"],
         shuffle=True,
         class_weight=class_weight,
         verbose=2,
@@ -420,10 +425,7 @@ def ch09(framework: str, out: Path) -> None:
     notebook = ROOT / "solutions" / "ch09-waves" / "ch09-waves.ipynb"
     mode = "test" if SMOKE else nnbook.mode()
     threads = os.environ.get("OMP_NUM_THREADS", "torch's default (one per core)")
-    from nnbook import waves
-
-    # the notebook reads its budgets from the chapter's one table; the run records the ones it used
-    info = provenance(framework) | {"mode": mode, "torch_threads": threads, "settings": waves.settings(mode)}
+    info = provenance(framework) | {"mode": mode, "torch_threads": threads}
     with tempfile.TemporaryDirectory() as tmp:
         numbers = Path(tmp) / "ch09.json"
         env = os.environ | {"NNBOOK_MODE": mode, "NNBOOK_RESULTS": str(numbers)}
@@ -446,8 +448,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default nnbook/results/<ch>-full-<fw>.json)")
     parser.add_argument("--smoke", action="store_true", help="a few steps only: checks the script")
     args = parser.parse_args()
-    global SMOKE, EPOCHS
-    SMOKE, EPOCHS = args.smoke, 1 if args.smoke else 60
+    global SMOKE
+    SMOKE = args.smoke
     out = args.out or RESULTS / f"{args.chapter}-full-{args.framework}.json"
     print(f"{args.chapter} {nnbook.mode()} mode, {args.framework} -> {out}", flush=True)
     {"ch05": ch05, "ch06": ch06, "ch07": ch07, "ch08": ch08, "ch09": ch09}[args.chapter](args.framework, out)

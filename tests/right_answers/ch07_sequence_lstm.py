@@ -38,7 +38,8 @@ def balanced_accuracy(y_true, y_pred):
     t, p = np.ravel(y_true), np.ravel(y_pred)
     recalls = [np.mean(p[t == c] == c) for c in (0, 1) if np.any(t == c)]
     return sum(recalls) / len(recalls)""",
-    # a functional Keras model; the PyTorch read-out through h_n instead of the output sequence
+    # a functional Keras model; a time-major PyTorch LSTM fed the input transposed, read out through h_n
+    # instead of the output sequence
     "ch07-models": """def build_keras_model(units=200, input_size=1):
     x = keras.Input((None, input_size))
     h = keras.layers.LSTM(units)(x)
@@ -48,11 +49,11 @@ def balanced_accuracy(y_true, y_pred):
 class TorchLSTMClassifier(torch.nn.Module):
     def __init__(self, units=200, input_size=1):
         super().__init__()
-        self.lstm = torch.nn.LSTM(input_size, units, batch_first=True)
+        self.lstm = torch.nn.LSTM(input_size, units)
         self.head = torch.nn.Linear(units, 1)
 
     def forward(self, x):
-        _, (h_n, _) = self.lstm(x)
+        _, (h_n, _) = self.lstm(x.transpose(0, 1))
         return self.head(h_n[-1])""",
     # the bias split in half between PyTorch's two biases; weights set through load_state_dict
     "ch07-copy": """def copy_keras_to_torch(keras_model, torch_model):
