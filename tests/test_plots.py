@@ -1,3 +1,5 @@
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -37,8 +39,9 @@ def test_show_gives_the_figure_its_alt_text(monkeypatch):
     show('Loss falls from 1 to 0 "quickly" <fast>')
     ((data, kw),) = shown
     assert 'alt="Loss falls from 1 to 0 &quot;quickly&quot; &lt;fast&gt;"' in data["text/html"]
-    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG"), "no PNG fallback"
-    assert kw["raw"] and kw["metadata"]["image/png"]["alt"].startswith("Loss falls")
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', data["text/html"]).group(1)
+    assert base64.b64decode(png).startswith(b"\x89PNG") and "image/png" not in data, "the PNG once, in the <img>"
+    assert kw["raw"] and data["text/plain"] == '<figure: Loss falls from 1 to 0 "quickly" <fast>>'
     assert not plt.get_fignums(), "the figure is shown twice (once more by the inline backend)"
     with pytest.raises(ValueError, match="alt text"):
         show("  ")
