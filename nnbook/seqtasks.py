@@ -117,15 +117,17 @@ SETTINGS = {
         batch=32,
         lr=1e-2,
     ),
+    # quick: the book's mode, the whole chapter in under two minutes of one core; the chapter shows the
+    # measured full-mode runs (nnbook/results/ch05-full-torch.json) beside these short ones
     "quick": dict(
         sine_curves=2000,
         sine_length=60,
-        sine_steps=1500,
-        tf_sine_steps=600,
-        test_curves=200,
+        sine_steps=500,
+        tf_sine_steps=150,
+        test_curves=100,
         memory_L=2,
-        memory_gaps=[0, 10, 20, 40],
-        memory_steps=2000,
+        memory_gaps=[0, 10, 20],
+        memory_steps=700,
         lstm_units=24,
         batch=128,
         lr=1e-2,
