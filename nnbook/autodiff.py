@@ -57,7 +57,25 @@ __all__ = [
     "SGD",
     "Adam",
     "default_rng",
+    "SETTINGS",
+    "settings",
 ]
+
+# chapter 8's budgets per run mode (NNBOOK_MODE), one table read by its notebook and tools/full_runs.py:
+# training steps of the CNN, batch, MNIST images used (None: all), batch of the speed measurement
+SETTINGS = {
+    "test": dict(steps=15, batch=64, limit_train=2000, limit_test=500, time_batch=4),
+    "quick": dict(steps=1000, batch=64, limit_train=None, limit_test=None, time_batch=64),
+    "full": dict(steps=5000, batch=64, limit_train=None, limit_test=None, time_batch=64),
+}
+
+
+def settings(mode: str | None = None) -> dict:
+    """Chapter 8's budgets for `mode` (default: the current run mode)."""
+    from .runtime import mode as current
+
+    return dict(SETTINGS[mode or current()])
+
 
 _GRAD_ENABLED = True
 

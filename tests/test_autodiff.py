@@ -162,3 +162,10 @@ def test_float32_training_stays_float32_and_init_is_seeded():
     ad.cross_entropy(a(np.ones((3, 4), np.float32)), [0, 1, 1]).backward()
     opt.step()
     assert a.weight.dtype == np.float32 and a.bias.dtype == np.float32
+
+
+def test_settings_one_table_for_every_mode():
+    from nnbook import autodiff as ad
+
+    assert all(set(v) == set(ad.SETTINGS["full"]) for v in ad.SETTINGS.values())
+    assert ad.settings("full")["steps"] == 5000 and ad.settings("full") is not ad.SETTINGS["full"]
