@@ -364,7 +364,8 @@ def _ch05_job(args):
 
 def ch08(framework: str, out: Path) -> None:
     """The chapter's CNN in nnbook.autodiff (the model answers, loaded from the notebook), trained as
-    the notebook trains it: batch 64, Adam 1e-3, a fresh order every epoch, 5000 steps."""
+    the notebook trains it: Adam 1e-3, a fresh order every epoch, the full mode's steps and batch of the
+    chapter's one table (nnbook.autodiff.SETTINGS: 5000 steps of 64)."""
     from nnbook import autodiff as ad
     from nnbook.mnist import load_mnist_float
     from nnbook_grader import answers
@@ -372,7 +373,8 @@ def ch08(framework: str, out: Path) -> None:
     chapter = answers.load("ch08-autodiff-conv")
     x_train, y_train, x_test, y_test = load_mnist_float()
     x_train, x_test = x_train.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
-    steps, batch = (20 if SMOKE else 5000), 64
+    run = ad.settings("full")
+    steps, batch = (20 if SMOKE else run["steps"]), run["batch"]
     nnbook.seed_everything(0)
     model = chapter.CNN()
     optimizer = ad.Adam(model.parameters(), lr=1e-3)
