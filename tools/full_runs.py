@@ -427,7 +427,10 @@ def ch09(framework: str, out: Path) -> None:
     notebook = ROOT / "solutions" / "ch09-waves" / "ch09-waves.ipynb"
     mode = "test" if SMOKE else nnbook.mode()
     threads = os.environ.get("OMP_NUM_THREADS", "torch's default (one per core)")
-    info = provenance(framework) | {"mode": mode, "torch_threads": threads}
+    from nnbook import waves
+
+    # the notebook reads its budgets from the chapter's one table; the run records the ones it used
+    info = provenance(framework) | {"mode": mode, "torch_threads": threads, "settings": waves.settings(mode)}
     with tempfile.TemporaryDirectory() as tmp:
         numbers = Path(tmp) / "ch09.json"
         env = os.environ | {"NNBOOK_MODE": mode, "NNBOOK_RESULTS": str(numbers)}
