@@ -181,11 +181,13 @@ _RESTORE = (
 )
 # PyTorch's thread count for one candidate (None: back to what the kernel had): a result that depends on
 # how a reduction is split over threads shows up as a verdict that changes with it
-_THREADS = (
-    "exec('import sys\\nh = sys._nnbook_harness\\nif \"torch\" in sys.modules:\\n'\n"
-    "     '    t = sys.modules[\"torch\"]\\n    h.setdefault(\"threads\", t.get_num_threads())\\n'\n"
-    "     '    t.set_num_threads({threads} or h[\"threads\"])', {{}})"
-)
+_THREADS = """import sys
+h = sys._nnbook_harness
+if "torch" in sys.modules:
+    t = sys.modules["torch"]
+    h.setdefault("threads", t.get_num_threads())
+    t.set_num_threads({threads} or h["threads"])
+"""
 
 
 def _blocks(nb) -> dict[int, tuple[str, list[int]]]:
@@ -304,7 +306,7 @@ class Harness:
             self._restore(candidate)
             verdict = self._judge(candidate, block, timeout=limit)
             if candidate.threads:
-                self._helper(_THREADS.format(threads=None))
+                self._helper(f"exec({_THREADS.format(threads=None)!r}, {{}})")
             exercise.verdicts.append(verdict)
             self.log(f"  {candidate.name}: {_line(verdict)}")
         if others:
@@ -317,7 +319,7 @@ class Harness:
         seed = self.seed if candidate is None or candidate.seed is None else candidate.seed
         self._helper(_RESTORE.format(key="before", seed=seed))
         if candidate is not None and candidate.threads:
-            self._helper(_THREADS.format(threads=candidate.threads))
+            self._helper(f"exec({_THREADS.format(threads=candidate.threads)!r}, {{}})")
 
     def _judge(self, candidate: Candidate, block: list[int], timeout: float | None) -> Verdict:
         """Run `candidate` in place of the answer cell, then the block's cells; a test cell's verdict
