@@ -20,20 +20,7 @@ from nnbook import mnist_models as mm
 from nnbook_grader import answers, bench
 
 CH06 = answers.load("ch06-mnist", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step")
-BUILDERS = {
-    "keras": {
-        "linear": CH06.build_linear_keras,
-        "mlp": CH06.build_mlp_keras,
-        "mlp_dropout": lambda: CH06.build_mlp_keras(dropout=0.5),
-        "cnn": CH06.build_cnn_keras,
-    },
-    "torch": {
-        "linear": CH06.build_linear_torch,
-        "mlp": CH06.build_mlp_torch,
-        "mlp_dropout": lambda: CH06.build_mlp_torch(dropout=0.5),
-        "cnn": CH06.build_cnn_torch,
-    },
-}
+BUILDERS = mm.model_builders(CH06)  # the chapter's table of models (nnbook.mnist_models)
 
 
 def time_torch(name: str, device: str, iters: int, warmup: int, x, y) -> float:
@@ -65,11 +52,12 @@ def main() -> None:
     args = parser.parse_args()
     devices, keras_gpu = bench.devices(args.threads)
     rng = np.random.default_rng(0)
-    x = rng.random((100, mm.N_INPUT), dtype=np.float32)
-    y = rng.integers(0, mm.N_CLASSES, 100).astype(np.int64)
+    batch = mm.settings("full")["batch"]  # the sheet's batch, from the chapter's table
+    x = rng.random((batch, mm.N_INPUT), dtype=np.float32)
+    y = rng.integers(0, mm.N_CLASSES, batch).astype(np.int64)
 
     bench.header(
-        "ch06-bench", "ch06 benchmark: seconds per 100 training iterations (batch 100)", args.iters, args.warmup
+        "ch06-bench", f"ch06 benchmark: seconds per 100 training iterations (batch {batch})", args.iters, args.warmup
     )
     columns = [
         (fw, dev)

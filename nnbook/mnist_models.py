@@ -34,6 +34,68 @@ CONV = ((5, 32), (5, 64))  # (kernel size, feature maps) of the two convolution 
 MODEL_NAMES = ("linear", "mlp", "mlp_dropout", "cnn")
 LABELS = {"linear": "linear", "mlp": "MLP 3x1500", "mlp_dropout": "MLP 3x1500 + dropout", "cnn": "CNN"}
 SGD_LR = 0.5
+OPTIMIZER = {"linear": "sgd", "mlp": "adam", "mlp_dropout": "adam", "cnn": "adam"}
+
+# How much work each run mode does: the one table that the notebook, its benchmark and its full run
+# (tools/full_runs.py) read. steps: training iterations per model (batch `batch`); the accuracy is logged
+# every `eval_every` iterations on the first `eval_n` training and test images; `final_n` test images
+# (None: all) give the final test accuracy; `limit_train`, `limit_test` images are loaded (None: all).
+# full is the exercise sheet (10000 / 20000 iterations of batch 100); quick keeps a reader's run of the
+# whole chapter under two minutes of one core and shows the shipped full run beside it; test grades.
+SETTINGS = {
+    "test": dict(
+        steps={"linear": 6, "mlp": 4, "mlp_dropout": 4, "cnn": 4},
+        batch=100,
+        eval_every=2,
+        eval_n=200,
+        final_n=None,
+        limit_train=2000,
+        limit_test=500,
+    ),
+    "quick": dict(
+        steps={"linear": 200, "mlp": 50, "mlp_dropout": 50, "cnn": 50},
+        batch=100,
+        eval_every=10,
+        eval_n=300,
+        final_n=1000,
+        limit_train=None,
+        limit_test=None,
+    ),
+    "full": dict(
+        steps={"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000},
+        batch=100,
+        eval_every=100,
+        eval_n=10_000,
+        final_n=None,
+        limit_train=None,
+        limit_test=None,
+    ),
+}
+
+
+def settings(mode: str | None = None) -> dict:
+    """The chapter's settings for `mode` (default: the current run mode, NNBOOK_MODE)."""
+    from .runtime import mode as current_mode
+
+    return dict(SETTINGS[mode or current_mode()])
+
+
+def model_builders(answers) -> dict:
+    """{framework: {model name: builder}} from the chapter's model answers or a student's:
+    `answers` holds build_linear_keras, build_mlp_keras, build_cnn_keras and their _torch twins (a
+    module, a namespace or a dict such as the notebook's globals()); the dropout MLP is the MLP with
+    dropout 0.5."""
+    get = answers.__getitem__ if isinstance(answers, dict) else lambda name: getattr(answers, name)
+    out = {}
+    for fw in ("keras", "torch"):
+        mlp = get(f"build_mlp_{fw}")
+        out[fw] = {
+            "linear": get(f"build_linear_{fw}"),
+            "mlp": mlp,
+            "mlp_dropout": lambda mlp=mlp: mlp(dropout=0.5),
+            "cnn": get(f"build_cnn_{fw}"),
+        }
+    return out
 
 
 # ----------------------------------------------------------------------------- truncated normal
@@ -58,9 +120,6 @@ def ks_statistic(samples, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
     n = len(x)
     c = cdf(x)
     return float(max(np.max(np.arange(1, n + 1) / n - c), np.max(c - np.arange(n) / n)))
-
-
-OPTIMIZER = {"linear": "sgd", "mlp": "adam", "mlp_dropout": "adam", "cnn": "adam"}
 
 
 def dense_params(sizes) -> int:
@@ -219,6 +278,49 @@ def train(
     hist["first_seconds"] = times[0] if times else 0.0
     hist["seconds"] = float(sum(times[1:]))
     return hist
+
+
+def run_model(
+    framework: str,
+    name: str,
+    build: Callable,
+    data,
+    config: dict,
+    *,
+    step: Callable,
+    accuracy: Callable,
+    log: Callable,
+    show_progress: bool = True,
+):
+    """One run of section 9 (and of the full run): seed 0, build the model `name` with `build`, train it
+    with `train` and the budget of `config` (a `settings()` dict), and measure its final test accuracy
+    on the first ``config["final_n"]`` test images (all if None). Returns ``(model, history)`` with
+    ``history["final_test"]`` added."""
+    from .runtime import seed_everything, torch_device
+
+    seed_everything(0)
+    model = build()
+    if framework == "torch":
+        model = model.to(torch_device())
+    hist = train(
+        framework,
+        model,
+        data,
+        config["steps"][name],
+        OPTIMIZER[name],
+        step=step,
+        accuracy=accuracy,
+        log=log,
+        batch=config["batch"],
+        eval_every=config["eval_every"],
+        eval_n=config["eval_n"],
+        show_progress=show_progress,
+        desc=f"{LABELS[name]} ({framework})",
+    )
+    n = config["final_n"]
+    logits = torch_logits if framework == "torch" else keras_logits
+    hist["final_test"] = float(accuracy(logits(model, data[2][:n]), data[3][:n]))
+    return model, hist
 
 
 def history_seconds_per_100(hist: dict) -> float:

@@ -33,19 +33,25 @@ def ch06():
 
 
 def builders(ch06, framework):
-    if framework == "keras":
-        return {
-            "linear": ch06.build_linear_keras,
-            "mlp": ch06.build_mlp_keras,
-            "mlp_dropout": lambda: ch06.build_mlp_keras(dropout=0.5),
-            "cnn": ch06.build_cnn_keras,
-        }
-    return {
-        "linear": ch06.build_linear_torch,
-        "mlp": ch06.build_mlp_torch,
-        "mlp_dropout": lambda: ch06.build_mlp_torch(dropout=0.5),
-        "cnn": ch06.build_cnn_torch,
-    }
+    return mm.model_builders(ch06)[framework]
+
+
+def test_settings_one_table_with_the_sheets_full_run():
+    full = mm.settings("full")
+    assert full["steps"] == {"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000}
+    assert (full["batch"], full["eval_every"], full["eval_n"]) == (100, 100, 10_000)
+    for mode in ("test", "quick", "full"):
+        config = mm.settings(mode)
+        assert set(config) == set(full) and set(config["steps"]) == set(mm.MODEL_NAMES)
+        assert all(config["eval_every"] <= n for n in config["steps"].values())
+
+
+def test_model_builders_take_a_dict_or_a_namespace(ch06):
+    from_module = mm.model_builders(ch06)
+    from_dict = mm.model_builders(vars(ch06))
+    assert from_module["torch"]["cnn"] is from_dict["torch"]["cnn"] is ch06.build_cnn_torch
+    dropout = from_module["torch"]["mlp_dropout"]()
+    assert [m.p for m in dropout.modules() if isinstance(m, torch.nn.Dropout)] == [0.5] * 3
 
 
 def _randomise(kmodel, seed=0, scale=0.1):
@@ -175,6 +181,26 @@ def test_training_lowers_loss_and_logs(ch06, framework):
     assert hist["step"] == [10, 20, 30] and len(hist["loss"]) == len(hist["train"]) == len(hist["test"]) == 3
     assert hist["loss"][-1] < hist["loss"][0] and hist["train"][-1] > 0.2
     assert hist["seconds"] > 0 and mm.history_seconds_per_100(hist) > 0
+
+
+def test_run_model_trains_with_the_settings_budget(ch06):
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 784), dtype=np.float32)
+    y = (x[:, :10].argmax(1)).astype(np.int64)
+    config = dict(mm.settings("test"), eval_every=3, eval_n=50, final_n=40)
+    model, hist = mm.run_model(
+        "torch",
+        "linear",
+        ch06.build_linear_torch,
+        (x, y, x[:100], y[:100]),
+        config,
+        step=ch06.train_step_torch,
+        accuracy=ch06.accuracy,
+        log=ch06.train_and_log,
+        show_progress=False,
+    )
+    assert hist["step"] == [3, 6] and isinstance(model, torch.nn.Module)
+    assert hist["final_test"] == ch06.accuracy(mm.torch_logits(model, x[:40]), y[:40])
 
 
 def test_first_sgd_step_of_the_linear_model_is_the_same_in_both_frameworks(ch06):

@@ -82,62 +82,40 @@ def ch06(framework: str, out: Path) -> None:
 
     # the chapter's own answers (models, steps, accuracy, logging): one copy, in the notebook
     ch = answers.load("ch06-mnist", "ch06-accuracy", "ch06-linear", "ch06-mlp", "ch06-cnn", "ch06-step", "ch06-logging")
-    builders = {
-        "keras": {
-            "linear": ch.build_linear_keras,
-            "mlp": ch.build_mlp_keras,
-            "mlp_dropout": lambda: ch.build_mlp_keras(dropout=0.5),
-            "cnn": ch.build_cnn_keras,
-        },
-        "torch": {
-            "linear": ch.build_linear_torch,
-            "mlp": ch.build_mlp_torch,
-            "mlp_dropout": lambda: ch.build_mlp_torch(dropout=0.5),
-            "cnn": ch.build_cnn_torch,
-        },
-    }
+    builders = mm.model_builders(ch)
+    config = mm.settings("full")  # the chapter's table: the sheet's settings
+    if SMOKE:
+        config.update(steps={k: 20 for k in config["steps"]}, eval_every=10)
     data = load_mnist_float()
     x_train, y_train, x_test, y_test = data
-    steps = {"linear": 10_000, "mlp": 20_000, "mlp_dropout": 20_000, "cnn": 20_000}
-    if SMOKE:
-        steps = {k: 20 for k in steps}
     result = load(out) or {
         "provenance": provenance(framework),
         "settings": {
-            "batch": 100,
-            "steps": steps,
-            "eval_every": 100,
-            "eval_n": 10_000,
-            "note": "accuracy logged on the first 10000 training and all 10000 test images every 100 iterations",
+            "batch": config["batch"],
+            "steps": config["steps"],
+            "eval_every": config["eval_every"],
+            "eval_n": config["eval_n"],
+            "note": f"accuracy logged on the first {config['eval_n']} training and test images every "
+            f"{config['eval_every']} iterations",
         },
         "runs": {},
     }
-    device = nnbook.torch_device()
     for name in mm.MODEL_NAMES:
         if name in result["runs"]:
             print(f"{name}: done before, kept")
             continue
-        nnbook.seed_everything(0)
-        model = builders[framework][name]()
-        if framework == "torch":
-            model = model.to(device)
         start = time.perf_counter()
-        hist = mm.train(
+        model, hist = mm.run_model(
             framework,
-            model,
+            name,
+            builders[framework][name],
             data,
-            steps[name],
-            mm.OPTIMIZER[name],
+            config,
             step=ch.train_step_torch if framework == "torch" else ch.train_step_keras,
             accuracy=ch.accuracy,
             log=ch.train_and_log,
-            batch=100,
-            eval_every=10 if SMOKE else 100,
-            eval_n=10_000,
-            desc=f"{name} ({framework})",
         )
         logits = mm.torch_logits if framework == "torch" else mm.keras_logits
-        hist["final_test"] = float(ch.accuracy(logits(model, x_test), y_test))
         hist["final_train_all"] = float(ch.accuracy(logits(model, x_train), y_train))
         hist["wall_seconds"] = time.perf_counter() - start
         result["runs"][name] = hist

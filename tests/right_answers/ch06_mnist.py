@@ -67,6 +67,7 @@ def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
             if dropout:
                 parts[f"drop{i}"] = torch.nn.Dropout(dropout)
     return torch.nn.Sequential(parts)""",
+    # a functional Keras model; a PyTorch module class of its own that flattens its maps channels last
     "ch06-cnn": """def build_cnn_keras():
     init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
                 bias_initializer=keras.initializers.Constant(0.1))
@@ -92,7 +93,7 @@ class CNN(torch.nn.Module):
         x = x.view(-1, 1, 28, 28)
         x = torch.nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
         x = torch.nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
-        return self.fc(x.flatten(1))
+        return self.fc(x.permute(0, 2, 3, 1).flatten(1))  # channels last: another valid flatten order
 
 
 def build_cnn_torch():

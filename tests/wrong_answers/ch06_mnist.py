@@ -186,4 +186,72 @@ def plot_accuracy(runs):
     return fig""",
         "_lose": ["ch06-step-hidden", "ch06-logging-test", "ch06-logging-hidden"],
     },
+    # a generator of its own with a fixed seed: the result ignores the rng it is given (not reproducible
+    # from the caller's seed, the same for every seed)
+    {
+        "ch06-truncsample": """def truncated_normal(shape, sd, rng):
+    rng = np.random.default_rng(0)
+    out = rng.normal(0.0, sd, size=shape)
+    bad = np.abs(out) > 2 * sd
+    while bad.any():
+        out[bad] = rng.normal(0.0, sd, size=int(bad.sum()))
+        bad = np.abs(out) > 2 * sd
+    return out""",
+    },
+    # dropout forced on at inference in Keras (training=True fixed in the call), PyTorch right
+    {
+        "ch06-mlp": """def build_mlp_keras(hidden=(1500, 1500, 1500), dropout=0.0):
+    init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
+                bias_initializer=keras.initializers.Constant(0.1))
+    x = inputs = keras.Input((784,))
+    for n in hidden:
+        x = keras.layers.Dense(n, activation="relu", **init)(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout)(x, training=True)
+    return keras.Model(inputs, keras.layers.Dense(10, **init)(x))
+
+
+def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
+    layers, n_in = [], 784
+    for n in hidden:
+        layers += [torch.nn.Linear(n_in, n), torch.nn.ReLU()]
+        if dropout > 0:
+            layers.append(torch.nn.Dropout(dropout))
+        n_in = n
+    layers.append(torch.nn.Linear(n_in, 10))
+    model = torch.nn.Sequential(*layers)
+    for layer in model:
+        if isinstance(layer, torch.nn.Linear):
+            torch.nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
+            torch.nn.init.constant_(layer.bias, 0.1)
+    return model""",
+    },
+    # an extra dropout before the read-out, which the exercise's CNN does not have (it acts in training only)
+    {
+        "ch06-cnn": """def build_cnn_keras():
+    init = dict(kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.01),
+                bias_initializer=keras.initializers.Constant(0.1))
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input((784,)), L.Reshape((28, 28, 1)),
+        L.Conv2D(32, 5, padding="same", activation="relu", **init), L.MaxPooling2D(2, strides=2),
+        L.Conv2D(64, 5, padding="same", activation="relu", **init), L.MaxPooling2D(2, strides=2),
+        L.Flatten(), L.Dropout(0.5), L.Dense(10, **init),
+    ])
+
+
+def build_cnn_torch():
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Flatten(), nn.Dropout(0.5), nn.Linear(7 * 7 * 64, 10),
+    )
+    for layer in model:
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
+            nn.init.constant_(layer.bias, 0.1)
+    return model""",
+    },
 ]
