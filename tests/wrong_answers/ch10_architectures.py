@@ -183,4 +183,48 @@ WRONG_VARIANTS = [
         return self.decode(self.encode(x))""",
         "_lose": ["ch10-catsdogs-model-hidden", "ch10-speech-model-hidden", "ch10-autoencoder-model-hidden"],
     },
+    {
+        # tanh in place of the sigmoid: in [0, 1] while the random initialisation keeps the last sum positive
+        "ch10-catsdogs-model": """def build_cat_dog_classifier():
+    images = keras.Input(shape=(None, None, 3))
+    x = images
+    for channels in (16, 32, 64):
+        x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
+        x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(images, keras.layers.Dense(1, activation="tanh")(x))""",
+        # dropout forced on at inference (training=True): the labels of one text change from call to call
+        "ch10-speech-model": """def build_speech_tagger(vocab_size, embed_dim=16, units=32):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, embed_dim)(ids)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True))(x)
+    x = keras.layers.Dropout(0.3)(x, training=True)
+    return keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(x))""",
+        # a ReLU after the last convolution, before the sigmoid: no pixel can be darker than 0.5
+        "ch10-autoencoder-model": """class Compressor(nn.Module):
+    def __init__(self, image_shape=(1, 28, 28), code_size=16):
+        super().__init__()
+        channels, height, width = image_shape
+        small = (32, height // 4, width // 4)
+        self.encoder = nn.Sequential(
+            nn.Conv2d(channels, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(int(np.prod(small)), code_size),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(code_size, int(np.prod(small))), nn.ReLU(), nn.Unflatten(1, small),
+            nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(16, channels, 4, stride=2, padding=1), nn.ReLU(), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))""",
+        "_lose": ["ch10-catsdogs-model-hidden", "ch10-speech-model-hidden", "ch10-autoencoder-model-hidden"],
+    },
 ]
