@@ -53,7 +53,7 @@ SETTINGS = {
         limit_test=500,
     ),
     "quick": dict(
-        steps={"linear": 200, "mlp": 50, "mlp_dropout": 50, "cnn": 50},
+        steps={"linear": 300, "mlp": 100, "mlp_dropout": 100, "cnn": 150},
         batch=100,
         eval_every=10,
         eval_n=300,
