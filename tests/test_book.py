@@ -243,8 +243,6 @@ def test_launch_button_screenshot(student_site, chromium):
         page.close()
 
 
-# the chapters get nnbook.plots.show(alt=...) for their figures during issue 25: strict once all have
-@pytest.mark.xfail(strict=False, reason="issue 25: the chapters' figures are getting their alt text")
 def test_every_figure_has_alt_text(site):
     missing = {}
     for chapter in CHAPTERS:

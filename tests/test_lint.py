@@ -194,8 +194,6 @@ def read_up_section(source: str) -> str | None:
     return None
 
 
-# the chapters get their read_up lines during issue 25: strict once every chapter has them
-@pytest.mark.xfail(strict=False, reason="issue 25: the chapters are getting their read_up lines")
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_test_cell_says_where_to_read_up(chapter):
     """Every test cell starts (after its imports) with read_up("<heading>"), a heading of the same notebook:
