@@ -67,6 +67,26 @@ def answer_tests(chapter: str) -> dict[str, list[str]]:
     return out
 
 
+def variant_targets(variant: dict[str, str], follows: dict[str, list[str]]) -> list[str]:
+    """The test cells a wrong variant must lose points in: its "_lose" list, or every test cell after
+    the answer cells it replaces."""
+    cells = [k for k in variant if not k.startswith("_")]
+    return variant.get("_lose") or [t for k in cells for t in follows.get(k, [])]
+
+
+def harness_variants(chapter: str) -> dict[int, dict[str, str]]:
+    """The wrong variants (numbered from 1, as in WRONG_VARIANTS) that one exercise harness can judge: one
+    answer cell replaced, every target among that cell's own test cells (tests/test_variants.py judges
+    them under several seeds and thread counts); the others are graded as whole submissions
+    (tests/test_pipeline.py)."""
+    follows, out = answer_tests(chapter), {}
+    for i, variant in enumerate(wrong_variants(chapter), 1):
+        cells = [k for k in variant if not k.startswith("_")]
+        if len(cells) == 1 and set(variant_targets(variant, follows)) <= set(follows.get(cells[0], [])):
+            out[i] = variant
+    return out
+
+
 # A submission that tries to pass without solving anything: each answer cell takes the model answer
 # from the grader package (nnbook_grader.answers) or a twin of the same name from the helper package
 # (nnbook.*). Graded where students' code runs, it must lose the points of every test cell.

@@ -5,7 +5,9 @@
 * autograding the untouched student version gives zero autograded marks;
 * autograding the solutions with every answer replaced by a plausible wrong one (tests/wrong_answers)
   makes every test cell lose points, and with a GradingError/AssertionError, not a crash elsewhere;
-* each extra wrong variant (WRONG_VARIANTS in the same file) loses points in the test cells it targets;
+* each extra wrong variant (WRONG_VARIANTS in the same file) that spans several answer cells or aims at
+  another exercise's tests loses points in the test cells it targets (the others are judged in the
+  exercise harness under several seeds and thread counts: tests/test_variants.py);
 * correct answers written differently from the model answer (tests/right_answers) get full marks;
 * a cheating submission, whose answers take the model answers from the grader package or twins from
   nnbook (tests/notebooks.py, cheating_answers), loses the points of every test cell: graded
@@ -35,6 +37,7 @@ from notebooks import (
     ROOT,
     answer_tests,
     cheating_answers,
+    harness_variants,
     is_answer,
     is_test,
     meta,
@@ -42,6 +45,7 @@ from notebooks import (
     reseeded_answers,
     right_answers,
     solution_notebooks,
+    variant_targets,
     wrong_answers,
     wrong_variants,
 )
@@ -137,9 +141,14 @@ def submissions(chapter: str) -> dict[str, dict[str, str] | None]:
     right = right_answers(chapter)
     if right is not None:
         out["right"] = right
-    for i, variant in enumerate(wrong_variants(chapter), 1):
+    for i, variant in whole_submission_variants(chapter).items():
         out[f"wrong-{i}"] = variant
     return out
+
+
+def whole_submission_variants(chapter: str) -> dict[int, dict[str, str]]:
+    in_harness = harness_variants(chapter)
+    return {i: v for i, v in enumerate(wrong_variants(chapter), 1) if i not in in_harness}
 
 
 @pytest.fixture(scope="session")
@@ -316,10 +325,10 @@ def test_wrong_variants_lose_points_where_they_aim(graded):
     chapter, courses = graded
     follows = answer_tests(chapter)
     problems = []
-    for i, variant in enumerate(wrong_variants(chapter), 1):
+    for i, variant in whole_submission_variants(chapter).items():
         student = f"wrong-{i}"
         cells = [k for k in variant if not k.startswith("_")]
-        targets = variant.get("_lose") or [t for k in cells for t in follows.get(k, [])]
+        targets = variant_targets(variant, follows)
         scores = grades(courses, chapter, student)
         passed = sorted(t for t in targets if t in scores and scores[t][0] >= scores[t][1])
         unknown = sorted(t for t in targets if t not in scores)

@@ -197,6 +197,7 @@ def plot_accuracy(runs):
         out[bad] = rng.normal(0.0, sd, size=int(bad.sum()))
         bad = np.abs(out) > 2 * sd
     return out""",
+        "_lose": ["ch06-truncsample-hidden"],  # the visible test asks nothing this mistake changes
     },
     # dropout forced on at inference in Keras (training=True fixed in the call), PyTorch right
     {
@@ -225,6 +226,7 @@ def build_mlp_torch(hidden=(1500, 1500, 1500), dropout=0.0):
             torch.nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
             torch.nn.init.constant_(layer.bias, 0.1)
     return model""",
+        "_lose": ["ch06-mlp-hidden"],  # the visible test asks nothing this mistake changes
     },
     # an extra dropout before the read-out, which the exercise's CNN does not have (it acts in training only)
     {
@@ -253,5 +255,6 @@ def build_cnn_torch():
             nn.init.trunc_normal_(layer.weight, std=0.01, a=-0.02, b=0.02)
             nn.init.constant_(layer.bias, 0.1)
     return model""",
+        "_lose": ["ch06-cnn-hidden"],  # the visible test asks nothing this mistake changes
     },
 ]
