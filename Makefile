@@ -34,11 +34,11 @@ $(STUDENT_STAMP): requirements-student.txt constraints.txt pyproject.toml
 
 # MathJax is served by the site itself (offline pages still typeset math): copied from the npm registry.
 $(MATHJAX):
-	bash tools/fetch_mathjax.sh _vendor/mathjax
+	bash tools/fetch_npm.sh mathjax 3.2.2 _vendor/mathjax es5/.
 
 # axe-core, the accessibility checker the website's browser test runs: copied from the npm registry.
 $(AXE):
-	bash tools/fetch_axe.sh $(dir $(AXE))
+	bash tools/fetch_npm.sh axe-core 4.14.1 $(dir $(AXE)) axe.min.js LICENSE
 
 # the sources are staged first (tools/stage_book.py: nbgrader markers out, model answers in dropdowns)
 book: $(STAMP) $(MATHJAX)   ## the website, chapters executed in quick mode (cached)

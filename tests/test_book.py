@@ -23,7 +23,7 @@ from notebooks import CHAPTERS, ROOT, is_test, read, solution_notebooks
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 SHOTS = ROOT / "_build" / "screenshots"
-# axe-core, copied from the npm registry by tools/fetch_axe.sh (make test does)
+# axe-core, copied from the npm registry by tools/fetch_npm.sh (make test does)
 AXE = ROOT / ".cache" / "axe-core" / "axe.min.js"
 # the student edition's launch buttons in the test: a hub and the repository the notebooks are published to
 HUB, STUDENT_REPOSITORY = "https://hub.example.edu", "https://github.com/example/nnbook-student"
