@@ -22,6 +22,7 @@ replays the notebook up to the answer cell; both are verdicts ("timeout", "died"
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import tempfile
@@ -126,6 +127,15 @@ class Kernel:
         self.start()
         self.restarts += 1
 
+    def address_space_mb(self) -> float:
+        """The kernel process's virtual memory (what the box's RLIMIT_AS limits), 0 if unknown."""
+        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+        try:
+            pages = int(Path(f"/proc/{process.pid}/statm").read_text().split()[0])
+        except (AttributeError, OSError, ValueError):
+            return 0.0
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
     def _drain(self) -> None:
         try:
             while True:
@@ -224,8 +234,9 @@ class Harness:
         self.notebook, self.chapter = notebook, notebook.parent.name
         self.nb = cells.read(notebook)
         self.timeout_floor, self.timeout_factor, self.seed = timeout_floor, timeout_factor, seed
-        self.setup = _SETUP.format(memory=memory_mb << 20)  # the box's address-space limit: a mutant
-        # that asks for too much memory gets a MemoryError instead of the machine's OOM killer
+        # the box's address-space limit: a mutant that asks for too much memory gets a MemoryError instead of
+        # the machine's OOM killer
+        self.memory_mb, self.setup = memory_mb, _SETUP.format(memory=memory_mb << 20)
         self.log = log or (lambda message: None)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"nnbook-harness-{self.chapter}-"))
         shutil.copytree(notebook.parent, self.workdir, dirs_exist_ok=True)
@@ -302,7 +313,12 @@ class Harness:
         exercise.verdicts.append(verdict)
         limit = max(self.timeout_floor, self.timeout_factor * (time.monotonic() - start))
         self.log(f"{grade_id}: model answer {_line(verdict)}; {len(others)} more candidates, {limit:.0f} s each")
+        base = self.kernel.address_space_mb()
         for candidate in others:
+            if self._grown(base):  # candidates that build large models leave memory behind: start afresh
+                self.kernel.restart()
+                self._replay()
+                base = self.kernel.address_space_mb()
             self._restore(candidate)
             verdict = self._judge(candidate, block, timeout=limit)
             if candidate.threads:
@@ -314,6 +330,10 @@ class Harness:
             exercise.model_after_restore = self._judge(model, block, timeout=None)
         self.done.extend([index, *block])
         return exercise
+
+    def _grown(self, base: float) -> bool:
+        """The kernel has used more than half the address space that was left at the exercise's start."""
+        return base > 0 and self.kernel.address_space_mb() > base + (self.memory_mb - base) / 2
 
     def _restore(self, candidate: Candidate | None = None) -> None:
         seed = self.seed if candidate is None or candidate.seed is None else candidate.seed
