@@ -45,9 +45,10 @@ from nbgrader.preprocessors import (  # noqa: E402
 # found next to this file, or next to the nnbook package this environment runs (a course folder with a copy
 # of this file, graded from the project's environment)
 _nnbook = __import__("importlib.util").util.find_spec("nnbook")
-_homes = (os.path.dirname(os.path.realpath(__file__)), _nnbook and os.path.dirname(os.path.dirname(_nnbook.origin)))
+_homes = (os.path.realpath(__file__), _nnbook and os.path.dirname(os.path.realpath(_nnbook.origin)))
+_homes = [os.path.dirname(h) for h in _homes if h]
 for _home in _homes:
-    if _home and os.path.isdir(os.path.join(_home, "nnbook_grader")):
+    if os.path.isdir(os.path.join(_home, "nnbook_grader")):
         sys.path.insert(0, _home)
         break
 try:
