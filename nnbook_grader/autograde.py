@@ -11,7 +11,7 @@ For each submission ``submitted/<student>/<chapter>/``:
 3. **execute** (any worker: this process, a local Dask cluster, or a remote one at ``--scheduler``):
    ``nnbook_grader.box.run_notebook`` runs the kernel in a box; it only returns a notebook;
 4. **record** (grader, the only writer of the gradebook): nbgrader's ``Autograde`` converter runs
-   for the submission with its Execute step replaced by the executed notebook (``Replay``); every
+   for the submission with its Execute step replaced by the executed notebook (``replay_step``); every
    other step (grades, late penalties, the autograded notebook) is nbgrader's.
 
 A state file ``.grading/state.json`` remembers, per submission, the digest of what was graded and the
@@ -21,6 +21,7 @@ Ctrl-C stopped the last one.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -30,7 +31,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import nbformat
 
@@ -245,35 +245,26 @@ def given_cells(nb, release: Path) -> list[int]:
 # record (grader): nbgrader's Autograde converter with the executed notebook in place of Execute
 
 
-class Replay:
-    """Stands in for nbgrader's Execute: returns the notebook executed in the box."""
+def replay_step(executed: dict[str, str], notes: list[str], environment: dict) -> type:
+    """A preprocessor that stands in for nbgrader's Execute for one submission: it returns the notebook
+    executed in the box (``executed``: notebook name -> JSON), with the grading notes atop and the
+    environment fingerprint at the end."""
+    from nbgrader.preprocessors import NbGraderPreprocessor
 
-    results: ClassVar[dict] = {}
-    notes: ClassVar[dict] = {}
-    environment: ClassVar[dict] = {}
+    class ReplayExecuted(NbGraderPreprocessor):
+        def preprocess(self, nb, resources):
+            done = nbformat.reads(executed[resources["nbgrader"]["notebook"]], as_version=4)
+            if [c.source for c in done.cells] != [c.source for c in nb.cells]:
+                raise RuntimeError("the executed notebook does not match the sanitized one")
+            if notes:  # shown at the top of the autograded notebook and so in the feedback
+                done.cells.insert(
+                    0, nbformat.v4.new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"* {n}" for n in notes))
+                )
+            if environment:  # what graded it, at the end of the autograded notebook and its feedback
+                done.cells.append(nbformat.v4.new_markdown_cell(describe_fingerprint(environment)))
+            return done, resources
 
-    @classmethod
-    def make(cls):
-        from nbgrader.preprocessors import NbGraderPreprocessor
-
-        class ReplayExecuted(NbGraderPreprocessor):
-            def preprocess(self, nb, resources):
-                info = resources["nbgrader"]
-                key = (info["student"], info["assignment"], info["notebook"])
-                done = nbformat.reads(cls.results[key], as_version=4)
-                if [c.source for c in done.cells] != [c.source for c in nb.cells]:
-                    raise RuntimeError("the executed notebook does not match the sanitized one")
-                notes = cls.notes.get((info["student"], info["assignment"]))
-                if notes:  # shown at the top of the autograded notebook and so in the feedback
-                    done.cells.insert(
-                        0, nbformat.v4.new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"* {n}" for n in notes))
-                    )
-                graded_with = cls.environment.get((info["student"], info["assignment"]))
-                if graded_with:  # what graded it, at the end of the autograded notebook and its feedback
-                    done.cells.append(nbformat.v4.new_markdown_cell(describe_fingerprint(graded_with)))
-                return done, resources
-
-        return ReplayExecuted
+    return ReplayExecuted
 
 
 def record(course: Course, sub: Submission, notes: list[str], environment: dict | None = None) -> dict:
@@ -282,13 +273,11 @@ def record(course: Course, sub: Submission, notes: list[str], environment: dict 
     from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log
 
-    for name, result in sub.results.items():
-        Replay.results[(sub.student, sub.chapter, name)] = result["notebook"]
-    Replay.notes[(sub.student, sub.chapter)] = notes
-    Replay.environment[(sub.student, sub.chapter)] = environment or {}
-    config = course.config.copy()
+    # a deep copy: Config.copy() shares the Autograde section, and this submission's step would stay in it
+    config = copy.deepcopy(course.config)
     steps = config.Autograde.get("autograde_preprocessors") or Autograde.autograde_preprocessors.default_value
-    config.Autograde.autograde_preprocessors = [Replay.make() if s is Execute else s for s in steps]
+    replay = replay_step({name: result["notebook"] for name, result in sub.results.items()}, notes, environment or {})
+    config.Autograde.autograde_preprocessors = [replay if s is Execute else s for s in steps]
     coursedir = course.coursedir(
         submitted_directory=str(course.staged.relative_to(course.root)),
         assignment_id=sub.chapter,
@@ -297,8 +286,6 @@ def record(course: Course, sub: Submission, notes: list[str], environment: dict 
     app = Autograde(coursedir=coursedir, config=config)
     app.force, app.create_student = True, True
     out = capture_log(app)
-    for name in sub.results:
-        Replay.results.pop((sub.student, sub.chapter, name), None)
     if not out["success"]:
         raise RuntimeError(f"nbgrader could not record {sub.key}: {out.get('error', '')[-2000:]}")
     with Gradebook(course.db_url) as gb:
