@@ -149,11 +149,11 @@ SETTINGS = {
 WARMUP, TEST_LENGTH = 20, 100  # closed loop: warm up on 20 samples, generate the other 80
 
 
-def settings() -> dict:
-    """The chapter's settings for the current run mode (NNBOOK_MODE)."""
-    from .runtime import mode
+def settings(mode: str | None = None) -> dict:
+    """The chapter's settings for `mode` (default: the current run mode, NNBOOK_MODE)."""
+    from .runtime import mode as current_mode
 
-    return dict(SETTINGS[mode()])
+    return dict(SETTINGS[mode or current_mode()])
 
 
 def sine_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int = 0):
