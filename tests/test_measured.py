@@ -1,6 +1,7 @@
 """The measured full-mode runs shipped in nnbook/results/: loadable, complete, with provenance, and what
 tools/full_runs.py makes of each chapter's definition (tools/chapter_runs.py)."""
 
+import importlib
 import json
 import math
 import os
@@ -92,6 +93,18 @@ def test_each_shipped_run_is_what_its_chapter_runs(name):
     full, run = CHAPTERS[chapter], measured.load(name)
     assert framework in full.frameworks and run["provenance"]["mode"] == mode
     assert set(full.keys(run["settings"])) == set(run["runs"]), f"{name}: runs differ from {chapter}'s keys"
+
+
+# each chapter's settings table (nnbook.<topic>.SETTINGS), which its notebook and benchmark read too
+TABLES = {"ch05": "seqtasks", "ch06": "mnist_models", "ch07": "series", "ch08": "autodiff", "ch09": "waves"}
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_a_full_run_takes_its_budgets_from_the_chapters_table(chapter):
+    table = importlib.import_module(f"nnbook.{TABLES[chapter]}").SETTINGS
+    for mode in ("test", "quick", "full"):
+        used = CHAPTERS[chapter].settings(mode)
+        assert table[mode].items() <= used.items(), f"{chapter} {mode}: {used} is not the table's {table[mode]}"
 
 
 @pytest.mark.slow
