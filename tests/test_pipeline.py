@@ -8,7 +8,9 @@
 * each extra wrong variant (WRONG_VARIANTS in the same file) that spans several answer cells or aims at
   another exercise's tests loses points in the test cells it targets (the others are judged in the
   exercise harness under several seeds and thread counts: tests/test_variants.py);
-* correct answers written differently from the model answer (tests/right_answers) get full marks;
+* correct answers written differently from the model answer (tests/right_answers) get full marks, all
+  in one submission (each of them alone, and the RESEED answers under each of their seeds, are judged in
+  the exercise harness under several seeds and thread counts: tests/test_variants.py);
 * a cheating submission, whose answers take the model answers from the grader package or twins from
   nnbook (tests/notebooks.py, cheating_answers), loses the points of every test cell: graded
   submissions see nnbook and nothing of the answer key (nnbook_grader.environment);
@@ -42,7 +44,6 @@ from notebooks import (
     is_test,
     meta,
     read,
-    reseeded_answers,
     right_answers,
     solution_notebooks,
     variant_targets,
@@ -84,14 +85,11 @@ def finish(course: Path, process: subprocess.Popen, args) -> None:
     assert process.returncode == 0, f"nbgrader {' '.join(args)} failed in {course}:\n{out[-5000:]}"
 
 
-def submission_with_answers(
-    source: Path, answers: dict[str, str], reseed: dict[str, tuple[str, list[int]]] | None = None, trim: bool = False
-) -> nbformat.NotebookNode:
+def submission_with_answers(source: Path, answers: dict[str, str], trim: bool = False) -> nbformat.NotebookNode:
     """The solution notebook with the answer cells named in `answers` replaced (keys starting with
-    '_' are settings of a variant, not cells). For each answer in `reseed`, a cell after its test
-    cells re-runs them with the answer's source under each seed (a failure raises in that cell).
-    With `trim`, the cells after the last test cell that nbgrader does not track are left out: they
-    cannot change a grade (a wrong or cheating submission need not run the chapter's long training runs)."""
+    '_' are settings of a variant, not cells). With `trim`, the cells after the last test cell that
+    nbgrader does not track are left out: they cannot change a grade (a wrong or cheating submission
+    need not run the chapter's long training runs)."""
     nb = read(source)
     if trim:
         last = max((i for i, c in enumerate(nb.cells) if is_test(c)), default=len(nb.cells) - 1)
@@ -99,32 +97,7 @@ def submission_with_answers(
     for cell in nb.cells:
         if is_answer(cell) and meta(cell)["grade_id"] in answers:
             cell.source = answers[meta(cell)["grade_id"]]
-    for grade_id, (template, seeds) in (reseed or {}).items():
-        index = next((i for i, c in enumerate(nb.cells) if is_answer(c) and meta(c)["grade_id"] == grade_id), None)
-        if index is None:
-            continue
-        end = index + 1
-        while end < len(nb.cells) and is_test(nb.cells[end]):
-            end += 1
-        tests = [nb.cells[i].source for i in range(index + 1, end)]
-        nb.cells.insert(
-            end,
-            nbformat.v4.new_code_cell(
-                RESEED_CELL.format(grade_id=grade_id, seeds=list(seeds), template=template, tests=tests)
-            ),
-        )
     return nb
-
-
-RESEED_CELL = """# tests of the tests: {grade_id}'s test cells must pass whatever seed a correct answer draws from
-for _reseed in {seeds!r}:
-    exec({template!r}.replace("__SEED__", str(_reseed)), globals())
-    for _test in {tests!r}:
-        try:
-            exec(_test, globals())
-        except Exception as _err:
-            raise RuntimeError(f"{grade_id}: a correct answer with seed {{_reseed}} fails: {{_err!r}}") from _err
-"""
 
 
 def new_course(folder: Path, chapter: str) -> Path:
@@ -177,9 +150,8 @@ def prepare(chapter: str, release: Path, base: Path) -> dict[str, Path]:
             if answers is None:
                 shutil.copy(release / "notebooks" / chapter / path.name, folder / path.name)
             else:
-                reseed = reseeded_answers(chapter) if student == "right" else None
                 trim = student not in ("solutions", "right")  # those two must run every cell
-                nbformat.write(submission_with_answers(path, answers, reseed, trim), folder / path.name)
+                nbformat.write(submission_with_answers(path, answers, trim), folder / path.name)
     return courses
 
 
