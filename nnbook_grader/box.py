@@ -50,6 +50,14 @@ BOX_HOME = "/home/student"
 FIRST_UID = 60000
 SLOTS = 256
 SLOT_DIR = Path(tempfile.gettempdir()) / "nnbook-box-slots"
+# what sets a kernel's thread count (Limits.threads): OpenMP, MKL, OpenBLAS, TensorFlow
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
 
 
 class BoxUnavailable(RuntimeError):
@@ -139,14 +147,7 @@ def box_environment(limits: Limits, env: dict) -> dict:
     if _mnist_dir(env):
         out["MNIST_DIR"] = os.path.realpath(_mnist_dir(env))
     if limits.threads:
-        for name in (
-            "OMP_NUM_THREADS",
-            "MKL_NUM_THREADS",
-            "OPENBLAS_NUM_THREADS",
-            "TF_NUM_INTRAOP_THREADS",
-            "TF_NUM_INTEROP_THREADS",
-        ):
-            out[name] = str(limits.threads)
+        out.update(dict.fromkeys(THREAD_VARIABLES, str(limits.threads)))
     out.update({k: str(v) for k, v in limits.env.items()})
     return out
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nnbook_grader.box import THREAD_VARIABLES
 from nnbook_grader.environment import student_environment
 from notebooks import (
     CHAPTERS,
@@ -55,6 +56,10 @@ pytestmark = pytest.mark.slow
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 # at most this many autograde runs of one chapter at a time (each is a kernel with torch/TensorFlow)
 PARALLEL = int(os.environ.get("NNBOOK_PIPELINE_PARALLEL", "4"))
+# the cores shared out among the PARALLEL kernels, as tools/grade.py does among its workers: more threads than
+# cores made the pipeline 17 % slower on two cores (513 s against 427 s; each thread count is judged in
+# tests/test_variants.py)
+THREADS = max(1, (os.cpu_count() or 1) // PARALLEL)
 # graded by the instructors' boxed grader, whose tamper guard must not flag them
 BOXED = ("solutions",)  # (the right answers re-run their tests under seeds with exec: a scan would flag that)
 
@@ -65,11 +70,11 @@ def nbgrader(course: Path, *args: str) -> None:
 
 def start(course: Path, *args: str, boxed: bool = False) -> subprocess.Popen:
     # the kernels see nnbook, never nnbook_grader: what a student's environment offers
-    env = student_environment(NNBOOK_MODE="test")
+    env = student_environment(NNBOOK_MODE="test", **{name: str(THREADS) for name in THREAD_VARIABLES})
     command = [NBGRADER, *args, "--log-level=WARN"]
     if boxed:  # tools/grade.py puts nnbook_grader on its own path; its boxes see only nnbook
         command = [sys.executable, str(ROOT / "tools" / "grade.py"), *args, "--root", str(course), "--workers", "1"]
-        command += ["--no-progress"]
+        command += ["--no-progress", "--threads", str(THREADS)]
     return subprocess.Popen(
         command,
         cwd=course,
