@@ -36,7 +36,7 @@ import nbformat
 
 from nnbook.runtime import GRADING_MODE
 
-from .box import Limits, check_isolation, describe, limits_dict, run_notebook
+from .box import Limits, check_isolation, describe, limits_dict, run_notebook, thread_share
 from .cells import meta
 from .environment import describe_fingerprint, fingerprint
 from .tamper import scan
@@ -417,7 +417,7 @@ def autograde(
     course = Course(Path(root), db_url, limits)
     if course.limits.threads == 0 and workers > 1 and not scheduler:
         # N kernels side by side: each gets its share of the cores instead of all of them
-        course.limits.threads = max(1, (os.cpu_count() or 1) // workers)
+        course.limits.threads = thread_share(workers)
     todo = find(course, students, chapters)
     if not todo:
         raise SystemExit(

@@ -60,6 +60,16 @@ THREAD_VARIABLES = (
 )
 
 
+def thread_share(kernels: int) -> int:
+    """Threads per kernel when `kernels` run side by side: each its share of the cores, at least one."""
+    return max(1, (os.cpu_count() or 1) // kernels)
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """The variables that give a kernel `threads` threads (OpenMP, MKL, OpenBLAS, TensorFlow)."""
+    return dict.fromkeys(THREAD_VARIABLES, str(threads))
+
+
 class BoxUnavailable(RuntimeError):
     """The sandbox cannot run here (no bubblewrap, or namespaces forbidden)."""
 
@@ -147,7 +157,7 @@ def box_environment(limits: Limits, env: dict) -> dict:
     if _mnist_dir(env):
         out["MNIST_DIR"] = os.path.realpath(_mnist_dir(env))
     if limits.threads:
-        out.update(dict.fromkeys(THREAD_VARIABLES, str(limits.threads)))
+        out.update(thread_environment(limits.threads))
     out.update({k: str(v) for k, v in limits.env.items()})
     return out
 

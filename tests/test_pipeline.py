@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnbook_grader.box import THREAD_VARIABLES
+from nnbook_grader.box import thread_environment, thread_share
 from nnbook_grader.environment import student_environment
 from notebooks import (
     CHAPTERS,
@@ -59,7 +59,7 @@ PARALLEL = int(os.environ.get("NNBOOK_PIPELINE_PARALLEL", "4"))
 # the cores shared out among the PARALLEL kernels, as tools/grade.py does among its workers: more threads than
 # cores made the pipeline 17 % slower on two cores (513 s against 427 s; each thread count is judged in
 # tests/test_variants.py)
-THREADS = max(1, (os.cpu_count() or 1) // PARALLEL)
+THREADS = thread_share(PARALLEL)
 # graded by the instructors' boxed grader, whose tamper guard must not flag them
 BOXED = ("solutions",)  # (the right answers re-run their tests under seeds with exec: a scan would flag that)
 
@@ -70,7 +70,7 @@ def nbgrader(course: Path, *args: str) -> None:
 
 def start(course: Path, *args: str, boxed: bool = False) -> subprocess.Popen:
     # the kernels see nnbook, never nnbook_grader: what a student's environment offers
-    env = student_environment(NNBOOK_MODE="test", **{name: str(THREADS) for name in THREAD_VARIABLES})
+    env = student_environment(NNBOOK_MODE="test", **thread_environment(THREADS))
     command = [NBGRADER, *args, "--log-level=WARN"]
     if boxed:  # tools/grade.py puts nnbook_grader on its own path; its boxes see only nnbook
         command = [sys.executable, str(ROOT / "tools" / "grade.py"), *args, "--root", str(course), "--workers", "1"]
